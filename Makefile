@@ -1,0 +1,53 @@
+# Two commands for people: `make run` (the whole system) and `make test` (every test).
+# Both create what they need on a fresh machine, idempotently.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# pyenv shims exist for versions that are not selected, so look for real interpreters.
+PY311 ?= $(shell command -v python3)
+PY310 ?= $(shell for p in /usr/bin/python3.10 /usr/local/bin/python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10; do test -x $$p && echo $$p; done | tail -n 1)
+VENV := .venv
+BOTVENV := .venv-bot
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+help:
+	@echo "make run    - run the system (service, Rasa, action server) on SQLite"
+	@echo "make test   - run every test (service on SQLite and PostgreSQL, bot, end to end, browser)"
+	@echo "make train  - train the Rasa model (skipped when bot/ is unchanged)"
+	@echo "make eval   - evaluate the NLU model on the held-out test split"
+	@echo "make lint   - ruff and mypy"
+
+$(VENV)/.installed: requirements/service.lock pyproject.toml
+	test -x $(VENV)/bin/python || $(PY311) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r requirements/service.lock
+	$(VENV)/bin/pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+$(BOTVENV)/.installed: requirements/bot.lock
+	@test -n "$(PY310)" || { echo "Python 3.10 is needed for Rasa 3.6 (pyenv install 3.10)"; exit 1; }
+	test -x $(BOTVENV)/bin/python || $(PY310) -m venv $(BOTVENV)
+	$(BOTVENV)/bin/pip install -q -r requirements/bot.lock
+	touch $@
+
+service-env: $(VENV)/.installed
+bot-env: $(BOTVENV)/.installed
+envs: service-env bot-env
+
+train: bot-env
+	scripts/train.sh
+
+eval: train
+	scripts/eval.sh
+
+lint: service-env
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+run: envs train
+	$(VENV)/bin/python -m feedback_api run
+
+test: envs train
+	scripts/test.sh
+
+.PHONY: help service-env bot-env envs train eval lint run test

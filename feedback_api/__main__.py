@@ -1,0 +1,111 @@
+"""Command line: `python -m feedback_api {serve,run,migrate,users create,purge}`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from feedback_api import migrate
+from feedback_api.db import get_sessionmaker
+from feedback_api.settings import get_settings
+from feedback_api.taxonomy import Role
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Again: "):
+            raise SystemExit("the passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def users_create(args: argparse.Namespace) -> None:
+    from feedback_api.users.service import create_user
+
+    password = _read_password()
+    migrate.upgrade()
+    with get_sessionmaker()() as session:
+        try:
+            create_user(
+                session,
+                args.name,
+                args.role,
+                password,
+                display_name=args.display_name or "",
+                gender=args.gender,
+            )
+        except ValueError as exc:
+            raise SystemExit(str(exc)) from exc
+        except Exception as exc:  # Conflict and friends: one clear line, not a traceback
+            raise SystemExit(getattr(exc, "message", str(exc))) from exc
+        session.commit()
+    print(f"created {args.name} ({args.role})")
+
+
+def serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    migrate.upgrade()
+    uvicorn.run(
+        "feedback_api.main:app",
+        host=args.host,
+        port=args.port or get_settings().port,
+        log_level="info",
+        access_log=False,
+    )
+
+
+def run(args: argparse.Namespace) -> None:
+    from feedback_api.runner import run_all
+
+    run_all(host=args.host, port=args.port or get_settings().port)
+
+
+def purge(_args: argparse.Namespace) -> None:
+    from feedback_api.contacts.service import purge_expired_addresses
+
+    migrate.upgrade()
+    with get_sessionmaker()() as session:
+        removed = purge_expired_addresses(session)
+        session.commit()
+    print(f"removed {removed} expired addresses")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m feedback_api")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("serve", help="migrate, then serve the API, webhooks and console")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=serve)
+
+    p = commands.add_parser("run", help="the whole system: service, Rasa server, action server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=run)
+
+    p = commands.add_parser("migrate", help="bring the database schema up to date")
+    p.set_defaults(func=lambda _a: migrate.upgrade())
+
+    p = commands.add_parser("purge", help="delete addresses past their retention")
+    p.set_defaults(func=purge)
+
+    users = commands.add_parser("users", help="manage console users").add_subparsers(
+        dest="users_command", required=True
+    )
+    p = users.add_parser("create", help="create a user; the password is read from standard input")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=[role.value for role in Role])
+    p.add_argument("--display-name")
+    p.add_argument("--gender", choices=["female", "male"])
+    p.set_defaults(func=users_create)
+
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""Case endpoints: the bot's (service token) and the staff's (user login)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+from sqlalchemy import select
+
+from feedback_api import references
+from feedback_api.cases import access, service
+from feedback_api.cases.models import Case
+from feedback_api.cases.schemas import (
+    Assignment,
+    BotCaseCreate,
+    CaseCreate,
+    CaseCreated,
+    CaseDetail,
+    CaseFilters,
+    CasePage,
+    CaseSummary,
+    ContactCaseStatus,
+    MessageIn,
+    NoteIn,
+    SensitivityChange,
+    SensitivityChanged,
+    StatusChange,
+    TimelineOut,
+)
+from feedback_api.cases.state_machine import CLOSED
+from feedback_api.contacts import service as contacts
+from feedback_api.deps import CurrentUserDep, ServiceDep, SessionDep
+from feedback_api.errors import NotFound
+from feedback_api.users.models import User
+
+bot_router = APIRouter(prefix="/api/v1/bot/cases", tags=["bot"], dependencies=[ServiceDep])
+staff_router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+
+
+def _created(case: Case, created: bool) -> CaseCreated:
+    return CaseCreated(
+        reference=case.reference,
+        reference_display=references.display(case.reference),
+        status=case.status,
+        category=case.category,
+        topic=case.topic,
+        sensitivity=case.sensitivity,
+        created=created,
+    )
+
+
+@bot_router.post(
+    "",
+    response_model=CaseCreated,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": CaseCreated, "description": "the case already made with this client_key"}
+    },
+)
+def bot_create_case(body: BotCaseCreate, session: SessionDep, response: Response) -> CaseCreated:
+    contact = contacts.get_or_create(session, body.contact, channel=body.channel)
+    if body.callback_consent is not None:
+        contacts.set_consent(
+            session, contact, body.callback_consent, body.preferred_operator_gender
+        )
+    case, created = service.create_case(
+        session,
+        body,
+        actor="bot",
+        contact=contact,
+        client_key=body.client_key,
+        notify_contact=body.notify_contact,
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return _created(case, created)
+
+
+@bot_router.get("/{reference}", response_model=ContactCaseStatus)
+def bot_case_status(
+    reference: str, contact: Annotated[str, Query(min_length=8, max_length=32)], session: SessionDep
+) -> ContactCaseStatus:
+    case = service.get_for_contact(session, reference, contact)
+    labels = service.status_labels()[case.status]
+    return ContactCaseStatus(
+        reference=case.reference,
+        reference_display=references.display(case.reference),
+        status=case.status,
+        status_label_fa=labels["fa"],
+        status_label_prs=labels["prs"],
+        category=case.category,
+        updated_at=case.updated_at,
+        closed=case.status in CLOSED,
+    )
+
+
+@bot_router.post("/{reference}/messages", status_code=status.HTTP_201_CREATED)
+def bot_append_message(reference: str, body: MessageIn, session: SessionDep) -> dict[str, bool]:
+    case = service.get_for_contact(session, reference, body.contact)
+    actor = "contact" if body.direction == "in" else "bot"
+    service.add_message(session, case, body.direction, body.text, actor=actor)
+    return {"ok": True}
+
+
+def summary(case: Case, assignee: str | None) -> CaseSummary:
+    return CaseSummary(
+        reference=case.reference,
+        reference_display=references.display(case.reference),
+        type=case.type,
+        category=case.category,
+        topic=case.topic,
+        sensitivity=case.sensitivity,
+        channel=case.channel,
+        language=case.language,
+        province=case.province,
+        status=case.status,
+        assignee=assignee,
+        created_at=case.created_at,
+        ack_due_at=case.ack_due_at,
+        act_due_at=case.act_due_at,
+        close_due_at=case.close_due_at,
+        next_due_at=service.next_due(case),
+        overdue=service.is_overdue(case),
+    )
+
+
+def _username(session: SessionDep, user_id: int | None) -> str | None:
+    return session.get(User, user_id).username if user_id else None  # type: ignore[union-attr]
+
+
+def detail(session: SessionDep, case: Case) -> CaseDetail:
+    return CaseDetail(
+        **summary(case, _username(session, case.assignee_id)).model_dump(),
+        description=case.description,
+        preferred_operator_gender=case.preferred_operator_gender,
+        acknowledged_at=case.acknowledged_at,
+        first_action_at=case.first_action_at,
+        closed_at=case.closed_at,
+        satisfaction=case.satisfaction,
+        allowed_moves=service.moves_for(case),
+        timeline=[TimelineOut.model_validate(entry) for entry in case.timeline],
+    )
+
+
+@staff_router.get("", response_model=CasePage)
+def list_cases(
+    user: CurrentUserDep, session: SessionDep, filters: Annotated[CaseFilters, Depends()]
+) -> CasePage:
+    total, cases = service.list_for_user(session, user, filters)
+    return CasePage(
+        total=total, items=[summary(case, _username(session, case.assignee_id)) for case in cases]
+    )
+
+
+@staff_router.post("", response_model=CaseCreated, status_code=status.HTTP_201_CREATED)
+def create_case(body: CaseCreate, user: CurrentUserDep, session: SessionDep) -> CaseCreated:
+    """Log a case by hand, for example a hotline call (channel `phone`).
+
+    The answer holds no content: an operator may log an S3 case they cannot see.
+    """
+    case, created = service.create_case(session, body, actor=f"user:{user.username}", user=user)
+    return _created(case, created)
+
+
+@staff_router.get("/{reference}", response_model=CaseDetail)
+def get_case(reference: str, user: CurrentUserDep, session: SessionDep) -> CaseDetail:
+    return detail(session, service.get_for_user(session, user, reference))
+
+
+@staff_router.post("/{reference}/status", response_model=CaseDetail)
+def change_status(
+    reference: str, body: StatusChange, user: CurrentUserDep, session: SessionDep
+) -> CaseDetail:
+    case = service.get_for_user(session, user, reference, action="case.status.read")
+    service.change_status(
+        session, case, body.status, actor=f"user:{user.username}", user=user, reason=body.reason
+    )
+    return detail(session, case)
+
+
+@staff_router.post("/{reference}/assign", response_model=CaseDetail)
+def assign_case(
+    reference: str, body: Assignment, user: CurrentUserDep, session: SessionDep
+) -> CaseDetail:
+    case = service.get_for_user(session, user, reference, action="case.assign.read")
+    assignee = None
+    if body.username is not None:
+        assignee = session.scalar(select(User).where(User.username == body.username))
+        if assignee is None:
+            raise NotFound("no such user", code="user_not_found")
+    service.assign(session, case, assignee, user=user)
+    return detail(session, case)
+
+
+@staff_router.post(
+    "/{reference}/notes", response_model=CaseDetail, status_code=status.HTTP_201_CREATED
+)
+def add_note(reference: str, body: NoteIn, user: CurrentUserDep, session: SessionDep) -> CaseDetail:
+    case = service.get_for_user(session, user, reference, action="case.note.read")
+    service.add_note(session, case, body.text, user=user)
+    return detail(session, case)
+
+
+@staff_router.post("/{reference}/sensitivity", response_model=SensitivityChanged)
+def change_sensitivity(
+    reference: str, body: SensitivityChange, user: CurrentUserDep, session: SessionDep
+) -> SensitivityChanged:
+    """Raising may take the case out of the caller's own view: the answer says so."""
+    case = service.get_for_user(session, user, reference, action="case.sensitivity.read")
+    service.change_sensitivity(session, case, body.sensitivity, body.reason, user=user)
+    return SensitivityChanged(
+        reference=case.reference,
+        sensitivity=case.sensitivity,
+        still_visible=access.can_see(user.role, case.sensitivity, case.category),
+    )

@@ -1,0 +1,54 @@
+"""Business errors carry their HTTP status; request validation stays 422 (FastAPI's own)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+
+class BusinessError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class NotFound(BusinessError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(BusinessError):
+    """An illegal state change or a clash with existing data."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class Unprocessable(BusinessError):
+    status_code = 422
+    code = "unprocessable"
+
+
+class Forbidden(BusinessError):
+    status_code = 403
+    code = "forbidden"
+
+
+class Unauthorized(BusinessError):
+    status_code = 401
+    code = "unauthorized"
+
+
+async def business_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BusinessError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    return JSONResponse(
+        {"detail": {"code": exc.code, "message": exc.message}},
+        status_code=exc.status_code,
+        headers=headers,
+    )
