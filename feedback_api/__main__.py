@@ -60,7 +60,8 @@ def serve(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> None:
     from feedback_api.runner import run_all
 
-    run_all(host=args.host, port=args.port or get_settings().port)
+    settings = get_settings()
+    run_all(host=args.host or settings.host, port=args.port or settings.port)
 
 
 def purge(_args: argparse.Namespace) -> None:
@@ -78,12 +79,12 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
 
     p = commands.add_parser("serve", help="migrate, then serve the API, webhooks and console")
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.set_defaults(func=serve)
 
     p = commands.add_parser("run", help="the whole system: service, Rasa server, action server")
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.set_defaults(func=run)
 

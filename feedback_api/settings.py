@@ -8,14 +8,15 @@ mode (the default of `make run`) missing secrets are generated once and kept in
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
@@ -51,6 +52,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
 
     app_env: Literal["development", "production", "test"] = "development"
+    host: str = Field("127.0.0.1", description="where `make run` listens; 0.0.0.0 behind a proxy")
     port: int = 8000
     public_base_url: str = "http://localhost:8000"
     database_url: str = f"sqlite:///{VAR_DIR / 'feedback.db'}"
@@ -69,12 +71,14 @@ class Settings(BaseSettings):
 
     # Business-hours calendar for due times.
     business_timezone: str = "Asia/Tehran"
-    business_days: list[int] = Field(
+    # NoDecode: the environment gives comma-separated lists (HOLIDAYS=2025-03-20,2025-03-21),
+    # which pydantic-settings would otherwise try to read as JSON and refuse.
+    business_days: Annotated[list[int], NoDecode] = Field(
         default=[5, 6, 0, 1, 2], description="weekday numbers, Monday=0; default Saturday-Wednesday"
     )
     business_start: dt.time = dt.time(8, 0)
     business_end: dt.time = dt.time(16, 0)
-    holidays: list[dt.date] = []
+    holidays: Annotated[list[dt.date], NoDecode] = []
 
     # Contact data retention.
     conversation_retention_days: int = 7
@@ -96,11 +100,20 @@ class Settings(BaseSettings):
     sms_rate_per_second: float = 1.0
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 20.0
+    # Channel gateway tuning (channels/).
+    channels_default_language: Literal["fa", "prs"] = "fa"
+    channels_workers: bool = True
+    telegram_rate_per_second: float = 30.0
+    telegram_chat_rate_per_second: float = 1.0
+    rasa_ack_after_seconds: float = 5.0
+    outbox_max_attempts: int = 5
 
     @field_validator("business_days", "holidays", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
         if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 

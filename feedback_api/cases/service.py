@@ -387,5 +387,17 @@ def change_sensitivity(
     return case
 
 
+def record_satisfaction(
+    session: Session, case: Case, score: int, *, actor: str = "contact"
+) -> None:
+    """The person's answer (1-5) to the question sent after closing."""
+    if not 1 <= score <= 5:
+        raise Unprocessable("satisfaction is 1 to 5", code="bad_score")
+    case.satisfaction = score
+    case.updated_at = utcnow()
+    case.timeline.append(TimelineEntry(actor=actor, kind="satisfaction", data={"score": score}))
+    session.flush()
+
+
 def moves_for(case: Case) -> list[Status]:
     return sorted(allowed_moves(case.status, case.sensitivity), key=lambda s: list(Status).index(s))

@@ -47,10 +47,13 @@ STANDARD: dict[Status, frozenset[Status]] = {
 }
 
 # S3 cases are intake and referral only: the focal point refers, nobody investigates here.
+# A case raised to S3 after work began (it revealed abuse) joins the referral track
+# from wherever it is, rather than being stuck with no legal move.
 HIGHLY_RESTRICTED: dict[Status, frozenset[Status]] = {
+    **{status: frozenset({S.REFERRED_INTERNAL}) for status in Status if status not in CLOSED},
     S.NEW: frozenset({S.REFERRED_INTERNAL, S.DUPLICATE}),
     S.REFERRED_INTERNAL: frozenset({S.CLOSED_REFERRED}),
-    **{status: frozenset() for status in Status if status not in (S.NEW, S.REFERRED_INTERNAL)},
+    **{status: frozenset() for status in CLOSED},
 }
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feedback_api.cases.models import Case, TimelineEntry
@@ -42,9 +43,16 @@ def ensure_contact(session: Session, channel: str, address: str) -> Contact:
 def get_or_create(session: Session, key: str, channel: str) -> Contact:
     contact = session.scalar(select(Contact).where(Contact.pseudonym == key))
     if contact is None:
-        contact = Contact(pseudonym=key, channel=channel)
-        session.add(contact)
-        session.flush()
+        # The first two messages of a person can arrive at once (a retried delivery):
+        # the unique pseudonym lets one insert win and the other read it.
+        try:
+            with session.begin_nested():
+                contact = Contact(pseudonym=key, channel=channel)
+                session.add(contact)
+        except IntegrityError:
+            contact = session.scalar(select(Contact).where(Contact.pseudonym == key))
+            if contact is None:
+                raise
     contact.last_seen_at = utcnow()
     return contact
 
