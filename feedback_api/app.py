@@ -8,13 +8,16 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 
 from fastapi import FastAPI
 from sqlalchemy import text
+from sqlalchemy.exc import DataError
 
 from feedback_api.audit.router import router as audit_router
 from feedback_api.cases.router import bot_router as bot_cases_router
 from feedback_api.cases.router import staff_router as cases_router
+from feedback_api.console import mount_console
 from feedback_api.contacts.router import router as contacts_router
-from feedback_api.db import get_engine
-from feedback_api.errors import BusinessError, business_error_handler
+from feedback_api.dashboard.router import mount_dashboard
+from feedback_api.deps import ReadSessionDep
+from feedback_api.errors import BusinessError, business_error_handler, data_error_handler
 from feedback_api.handoff.router import router as handoff_router
 from feedback_api.users.router import router as users_router
 
@@ -45,6 +48,7 @@ def create_app() -> FastAPI:
     )
     app.state.lifespan_hooks = []
     app.add_exception_handler(BusinessError, business_error_handler)
+    app.add_exception_handler(DataError, data_error_handler)
     for router in (
         bot_cases_router,
         contacts_router,
@@ -54,11 +58,16 @@ def create_app() -> FastAPI:
         audit_router,
     ):
         app.include_router(router)
+    mount_console(app)
+    mount_dashboard(app)
+
+    from channels.mount import mount_channels  # the gateway imports the API: import late
+
+    mount_channels(app)
 
     @app.get("/health", tags=["health"])
-    def health() -> dict[str, str]:
-        with get_engine().connect() as connection:
-            connection.execute(text("SELECT 1"))
+    def health(session: ReadSessionDep) -> dict[str, str]:
+        session.execute(text("SELECT 1"))
         return {"status": "ok"}
 
     return app

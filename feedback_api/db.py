@@ -48,6 +48,10 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime()}
 
 
+# Execution option naming how a SQLite transaction begins ("IMMEDIATE" or "DEFERRED").
+SQLITE_BEGIN = "sqlite_begin"
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -67,9 +71,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # IMMEDIATE takes the write lock up front, so concurrent writers queue
-        # on busy_timeout instead of failing on lock upgrade.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # IMMEDIATE takes the write lock up front, so concurrent writers queue on
+        # busy_timeout instead of failing on lock upgrade; sessions that only read
+        # ask for DEFERRED (deps.ReadSessionDep) and never block the writers.
+        mode = conn.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_engine(url: str) -> Engine:
@@ -91,6 +97,12 @@ def get_engine() -> Engine:
 @lru_cache
 def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+def read_only(session: Session) -> Session:
+    """Mark a fresh session as read-only: on SQLite its transaction takes no write lock."""
+    session.connection(execution_options={SQLITE_BEGIN: "DEFERRED"})
+    return session
 
 
 def session_scope() -> Iterator[Session]:

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from feedback_api.crypto import constant_time_equals
-from feedback_api.db import session_scope
+from feedback_api.db import read_only, session_scope
 from feedback_api.errors import Unauthorized
 from feedback_api.settings import Settings, get_settings
 from feedback_api.users.models import User
@@ -26,6 +26,18 @@ def get_session() -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_read_session(session: SessionDep) -> Session:
+    """For endpoints that never write (dashboard, health).
+
+    Declare it as the route's first parameter: the user look-up then reuses this
+    session, and only a session that has not begun can start without the lock.
+    """
+    return read_only(session)
+
+
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 

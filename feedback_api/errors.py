@@ -52,3 +52,11 @@ async def business_error_handler(_request: Request, exc: Exception) -> JSONRespo
         status_code=exc.status_code,
         headers=headers,
     )
+
+
+async def data_error_handler(_request: Request, _exc: Exception) -> JSONResponse:
+    """The database refused a value (a NUL character, a number out of range): bad input."""
+    return JSONResponse(
+        {"detail": {"code": "invalid_value", "message": "a value in the request is not valid"}},
+        status_code=422,
+    )

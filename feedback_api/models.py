@@ -1,5 +1,6 @@
 """Every table of the service, for Alembic and for tests that build the schema."""
 
+import channels.models  # noqa: F401  (the channel gateway tables)
 from feedback_api.audit.models import AuditEntry
 from feedback_api.cases.models import Case, TimelineEntry
 from feedback_api.contacts.models import Contact, VaultEntry

@@ -93,10 +93,19 @@ def start_bot(port: int) -> list[subprocess.Popen[bytes]]:
     return [actions, server]
 
 
+def start_telegram_polling() -> list[subprocess.Popen[bytes]]:
+    """With a bot token but no public https address, fetch Telegram updates by polling."""
+    settings = get_settings()
+    if settings.telegram_bot_token is None or settings.public_base_url.startswith("https://"):
+        return []
+    print("TELEGRAM_BOT_TOKEN is set and there is no public https URL: polling Telegram")
+    return [subprocess.Popen([sys.executable, "-m", "channels", "poll"], cwd=ROOT)]
+
+
 def run_all(host: str, port: int) -> None:
     migrate.upgrade()
     bootstrap_users()
-    children = start_bot(port)
+    children = start_bot(port) + start_telegram_polling()
 
     def stop(*_args: object) -> None:
         for child in children:

@@ -32,7 +32,9 @@ _LETTERS = str.maketrans(
 
 # Characters removed outright: tatweel, harakat, superscript alef, hamza above,
 # zero-width joiner, bidi marks and embeddings.
-_REMOVED = re.compile("[\u0640\u064b-\u0652\u0670\u0654\u0655\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_REMOVED = re.compile(
+    "[\u0640\u064b-\u0652\u0670\u0654\u0655\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 # Horizontal spaces collapsed to one ASCII space; other whitespace (newlines) is kept.
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f]")
 
@@ -73,9 +75,7 @@ def normalize_with_spans(text: str) -> tuple[str, list[Span]]:
     The NLU pipeline needs the spans to move entity annotations onto the
     normalised text, since removals and space collapsing shift offsets.
     """
-    chars = [
-        (normalize_chars(c), s, e) for c, s, e in _clusters(text) if not _REMOVED.fullmatch(c)
-    ]
+    chars = [(normalize_chars(c), s, e) for c, s, e in _clusters(text) if not _REMOVED.fullmatch(c)]
     kept: list[tuple[str, int, int]] = []
     for i, (c, s, e) in enumerate(chars):
         if c == ZWNJ:

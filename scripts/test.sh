@@ -1,19 +1,42 @@
 #!/usr/bin/env bash
-# Every test of the project; `make test` runs it after setting up the environments
-# and training the model. Output of browser tests and reports go to test-output/.
+# Every test of the project. `make test` runs it after setting up both
+# environments and training the model. Screenshots and reports go to test-output/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-output
+export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
 
 step() { printf '\n== %s\n' "$*"; }
+BOT_TESTS=(--ignore=tests/bot_actions --ignore=tests/bot_nlu)
 
 step "lint: ruff and mypy"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 
-step "service tests on SQLite"
-TEST_DB=sqlite .venv/bin/pytest tests
+step "browser: Debian's Chromium"
+scripts/ensure-chromium.sh
+
+step "service tests on SQLite (with browser tests)"
+TEST_DB=sqlite .venv/bin/pytest tests "${BOT_TESTS[@]}" --ignore=tests/e2e -p no:warnings
 
 step "service tests on PostgreSQL"
-TEST_DB=postgresql .venv/bin/pytest tests
+TEST_DB=postgresql .venv/bin/pytest tests "${BOT_TESTS[@]}" --ignore=tests/e2e \
+  --ignore=tests/browser -p no:warnings
+
+step "bot: rasa data validate"
+(cd bot && PYTHONPATH="$PWD/..:$PWD" ../.venv-bot/bin/rasa data validate --fail-on-warnings \
+  --domain domain --data data/nlu data/dialogue)
+
+step "bot: NLU components and actions (the actions against the real API)"
+.venv-bot/bin/python -m pytest tests/bot_nlu
+.venv-bot/bin/python -m pytest tests/bot_actions
+
+step "bot: conversation tests"
+scripts/test-stories.sh
+
+step "bot: NLU evaluation on the held-out split"
+scripts/eval.sh
+
+step "end to end: service, action server, Rasa, Telegram and Twilio stubs"
+RUN_E2E=1 .venv/bin/pytest tests/e2e -p no:warnings

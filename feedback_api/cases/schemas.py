@@ -64,7 +64,9 @@ class BotCaseCreate(CaseCreate):
     client_key: Annotated[str, StringConstraints(min_length=8, max_length=128)] = Field(
         description="idempotency key: the same key again returns the same case"
     )
-    contact: str = Field(min_length=8, max_length=32, description="contact pseudonym")
+    contact: str = Field(
+        min_length=8, max_length=32, pattern=r"^[a-z2-7]+$", description="contact pseudonym"
+    )
     callback_consent: bool | None = None
     notify_contact: bool = Field(False, description="send the reference to the person when created")
 
@@ -175,7 +177,7 @@ class CaseFilters(BaseModel):
     assignee: str | None = None
     overdue: bool | None = None
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class CasePage(BaseModel):

@@ -1,0 +1,1 @@
+"""The accountability dashboard: aggregates, small-cell suppression, the page and the exports."""

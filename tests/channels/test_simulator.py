@@ -1,0 +1,73 @@
+"""The staff simulator goes through the same pipeline, on the web transport."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from channels import inbound
+from tests.channels.conftest import FakeRasa, Recorder, run
+from tests.factories import auth, make_user
+
+HEADERS = {"X-Simulator": "1"}
+
+
+def test_simulator_needs_a_staff_login(client: TestClient) -> None:
+    assert client.get("/simulator").status_code == 401
+    body = {"channel": "sms", "conversation": "abc", "text": "سلام"}
+    assert client.post("/simulator/api/send", json=body, headers=HEADERS).status_code == 401
+
+
+def test_simulated_sms_conversation_shows_segments(
+    client: TestClient, session: Session, rasa: FakeRasa, deliver, recorders: dict[str, Recorder]
+) -> None:
+    headers = auth(make_user(session)) | HEADERS
+    page = client.get("/simulator", headers=headers)
+    assert page.status_code == 200 and "/simulator/static/simulator.js" in page.text
+    assert client.get("/simulator/static/simulator.js").status_code == 200
+    assert "cdn" not in page.text.lower()
+    body = {"channel": "sms", "conversation": "abc1", "text": "سلام"}
+    assert client.post("/simulator/api/send", json=body, headers=headers).status_code == 200
+    assert (
+        client.post("/simulator/api/send", json=body, headers=auth(make_user(session))).status_code
+        == 400
+    )
+    rasa.replies = [{"text": "زبان:", "buttons": [{"title": "دری", "payload": "/a"}]}]
+    run(inbound.process_pending(session, rasa))
+    deliver()
+    assert recorders["sms"].sent == []  # nothing left through a real provider
+    data = client.get(
+        "/simulator/api/messages",
+        params={"channel": "sms", "conversation": "abc1"},
+        headers=headers,
+    ).json()
+    (message,) = data["messages"]
+    assert message["text"] == "زبان:\n۱. دری" and message["segments"] == 1
+    assert message["encoding"] == "UCS-2" and message["status"] == "sent"
+    assert rasa.calls[0]["metadata"]["channel"] == "sms"
+
+
+def test_simulated_telegram_button_press(
+    client: TestClient, session: Session, rasa: FakeRasa
+) -> None:
+    headers = auth(make_user(session)) | HEADERS
+    client.post(
+        "/simulator/api/send",
+        json={"channel": "telegram", "conversation": "t1", "text": "/start"},
+        headers=headers,
+    )
+    rasa.replies = [{"text": "زبان:", "buttons": [{"title": "دری", "payload": "/a"}]}]
+    run(inbound.process_pending(session, rasa))
+    data = client.get(
+        "/simulator/api/messages",
+        params={"channel": "telegram", "conversation": "t1"},
+        headers=headers,
+    ).json()
+    assert data["messages"][0]["buttons"] == [{"title": "دری", "data": "/a"}]
+    client.post(
+        "/simulator/api/send",
+        json={"channel": "telegram", "conversation": "t1", "payload": "/a"},
+        headers=headers,
+    )
+    run(inbound.process_pending(session, rasa))
+    assert [c["message"] for c in rasa.calls] == ["/greet", "/a"]
