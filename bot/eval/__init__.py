@@ -1,0 +1,1 @@
+"""Evaluation of the NLU model on the held-out test split."""

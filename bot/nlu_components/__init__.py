@@ -1,0 +1,1 @@
+"""Custom Rasa graph components for Persian (Farsi and Dari) NLU."""

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Evaluate the latest model in bot/models/ on the held-out NLU test split
+# (bot/tests/nlu/<variety>.yml). Prints intent accuracy and macro-F1 overall and
+# per variety, writes bot/results/nlu_eval.json, and fails when a variety is
+# under NLU_THRESHOLD.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root/bot"
+export PYTHONPATH="$root:$root/bot${PYTHONPATH:+:$PYTHONPATH}"
+export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
+exec "$root/.venv-bot/bin/python" -m eval.evaluate \
+  --models models --tests tests/nlu --out results --threshold "${NLU_THRESHOLD:-0.92}" "$@"

@@ -1,0 +1,337 @@
+"""The custom actions against the real API (started by the `api` fixture)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import references
+from actions.answers import ActionAnswerKnowledge, ActionMoreInfo
+from actions.cases import (
+    ActionAskCallbackConsent,
+    ActionAskCaseDescription,
+    ActionAskCaseProvince,
+    ActionReportSensitive,
+    ActionSubmitCase,
+    ValidateFeedbackForm,
+)
+from actions.contact import ActionDeleteData, ActionRequestHuman
+from actions.fallback import ActionDefaultFallback
+from actions.session import ActionSessionStart, ActionSetLanguage
+from actions.status import ActionAskCaseReference, ActionCheckCaseStatus, ValidateCaseStatusForm
+from tests.bot_actions.apiserver import ApiServer
+from tests.bot_actions.conftest import (
+    filled,
+    identify,
+    make_tracker,
+    pseudonym,
+    run,
+    said,
+    slot_events,
+)
+
+FORM_ACTIVATED = {"event": "active_loop", "name": "feedback_form", "timestamp": 1_699_999_999.5}
+LANGUAGE_BUTTONS = [
+    {"title": "دری", "payload": '/set_language{"language":"prs"}'},
+    {"title": "فارسی", "payload": '/set_language{"language":"fa"}'},
+]
+
+
+def file_complaint(services: Any, sender: str, **slots: Any) -> tuple[list, list]:
+    tracker = make_tracker(
+        sender,
+        slots={
+            "case_kind": "complaint",
+            "case_description": "کارمند دفتر با من بد رفتار کرد",
+            "case_province": "Tehran",
+            "callback_consent": True,
+            **slots,
+        },
+        events=[FORM_ACTIVATED],
+    )
+    return run(ActionSubmitCase(), tracker)
+
+
+def test_session_start_copies_metadata_and_skips_the_question(services: Any) -> None:
+    tracker = make_tracker(
+        slots={"session_started_metadata": {"channel": "sms", "language": "prs"}}
+    )
+    events, messages = run(ActionSessionStart(), tracker)
+    assert slot_events(events) == {"language": "prs", "channel": "sms"}
+    assert events[0]["event"] == "session_started"
+    assert events[-1] == {**events[-1], "event": "action", "name": "action_listen"}
+    assert messages == []
+
+
+def test_first_contact_gets_the_notice_and_language_buttons(services: Any) -> None:
+    tracker = make_tracker(
+        slots={
+            "language": None,
+            "session_started_metadata": {"channel": "telegram", "language": None},
+        }
+    )
+    events, messages = run(ActionSessionStart(), tracker)
+    assert slot_events(events) == {"channel": "telegram"}
+    assert said(messages) == ["first_contact"]
+    # Farsi before a choice (as the domain's unconditioned variation was).
+    assert identify(messages[0])[1] == "fa"
+    assert messages[0]["buttons"] == LANGUAGE_BUTTONS
+
+
+def test_language_choice_is_recorded(services: Any, api: ApiServer) -> None:
+    sender = pseudonym()
+    tracker = make_tracker(
+        sender,
+        slots={"language": "prs"},
+        intent="set_language",
+        entities=[{"entity": "language", "value": "prs"}],
+    )
+    events, messages = run(ActionSetLanguage(), tracker)
+    assert slot_events(events) == {"language": "prs"}
+    assert said(messages) == ["language_set", "utter_help_menu"]
+    assert identify(messages[0])[1] == "prs"
+    # The contact now holds the language: the consent endpoint answers with it.
+    contact = api.bot("PUT", f"/contacts/{sender}/consent", json={"callback": False}).json()
+    assert contact["language"] == "prs"
+
+
+def test_language_intent_without_a_value_offers_the_choice(services: Any) -> None:
+    events, messages = run(ActionSetLanguage(), make_tracker(intent="set_language"))
+    assert events == []
+    assert said(messages) == ["choose_language"]
+    assert messages[0]["buttons"] == LANGUAGE_BUTTONS
+
+
+def test_knowledge_answer_with_province_and_more(services: Any) -> None:
+    tracker = make_tracker(slots={"language": "prs", "province": "Tehran"}, intent="ask_health")
+    events, messages = run(ActionAnswerKnowledge(), tracker)
+    assert slot_events(events) == {"last_topic": "HLT"}
+    assert len(messages) == 2
+    assert "تهران" in messages[1]["text"]
+    assert messages[1]["buttons"] == [{"title": "معلومات بیشتر", "payload": "/more_info"}]
+
+    _, more = run(ActionMoreInfo(), make_tracker(slots={"language": "prs", "last_topic": "HLT"}))
+    assert len(more) >= 2
+    assert all(message["text"] for message in more)
+
+
+def test_more_without_a_topic_shows_the_menu(services: Any) -> None:
+    _, messages = run(ActionMoreInfo(), make_tracker(slots={"last_topic": None}))
+    assert said(messages) == ["utter_help_menu"]
+
+
+def test_complaint_is_filed_once_with_a_reference(services: Any, api: ApiServer) -> None:
+    sender = pseudonym()
+    events, messages = file_complaint(services, sender, last_topic="HLT")
+    assert said(messages) == ["case_created"]
+    display = filled(messages[0])["reference"]
+    digits = display.replace("-", "")
+    assert len(display) == 9 and display[4] == "-"
+    assert references.parse(display) == (digits, None)
+    slots = slot_events(events)
+    assert slots["last_reference"] == digits
+    assert slots["case_description"] is None and slots["callback_consent"] is None
+
+    # The same form submission again (a retried action): the same case.
+    _, again = file_complaint(services, sender, last_topic="HLT")
+    assert filled(again[0])["reference"] == display
+
+    status = api.bot("GET", f"/cases/{digits}", params={"contact": sender}).json()
+    assert status["category"] == "CMN"
+
+
+def test_feedback_thanks_is_appreciation(services: Any, api: ApiServer) -> None:
+    sender = pseudonym()
+    _, messages = file_complaint(
+        services,
+        sender,
+        case_kind="feedback",
+        case_description="تشکر از همکاران شما، خیلی خوب بود",
+        case_province="skip",
+        callback_consent=False,
+    )
+    digits = filled(messages[0])["reference"].replace("-", "")
+    status = api.bot("GET", f"/cases/{digits}", params={"contact": sender}).json()
+    assert status["category"] == "APP"
+
+
+def test_sensitive_report_asks_nothing_and_offers_a_person(services: Any, api: ApiServer) -> None:
+    sender = pseudonym()
+    text = "کارمند گفت اگر با او بخوابم کمک می‌گیرم"
+    tracker = make_tracker(sender, text=text, intent="report_misconduct")
+    events, messages = run(ActionReportSensitive(), tracker)
+    assert said(messages) == ["report_received", "utter_offer_human"]
+    digits = filled(messages[0])["reference"].replace("-", "")
+    assert slot_events(events) == {"last_reference": digits}
+    status = api.bot("GET", f"/cases/{digits}", params={"contact": sender}).json()
+    assert status["category"] == "SEA"
+
+
+def test_protection_request_is_saf(services: Any, api: ApiServer) -> None:
+    sender = pseudonym()
+    tracker = make_tracker(sender, text="شوهرم مرا کتک می‌زند", intent="need_protection")
+    _, messages = run(ActionReportSensitive(), tracker)
+    assert said(messages) == ["protection_received", "utter_offer_human"]
+    digits = filled(messages[0])["reference"].replace("-", "")
+    status = api.bot("GET", f"/cases/{digits}", params={"contact": sender}).json()
+    assert status["category"] == "SAF"
+
+
+def _validate_reference(typed: str, attempts: int = 0) -> tuple[dict[str, Any], list]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"reference_attempts": attempts}, active_loop="case_status_form")
+    result = asyncio.run(
+        ValidateCaseStatusForm().validate_case_reference(typed, dispatcher, tracker, {})
+    )
+    return result, dispatcher.messages
+
+
+def test_status_form_asks_again_on_a_wrong_check_digit(services: Any) -> None:
+    result, messages = _validate_reference("1234-5670")
+    assert result == {"case_reference": None, "reference_attempts": 1}
+    assert said(messages) == ["bad_check_digit"]
+    result, messages = _validate_reference("12", attempts=1)
+    assert result == {"case_reference": None, "reference_attempts": 2}
+    assert said(messages) == ["bad_reference_format"]
+
+
+def test_status_form_gives_up_after_three_attempts(services: Any) -> None:
+    tracker = make_tracker(slots={"reference_attempts": 3}, active_loop="case_status_form")
+    required = asyncio.run(
+        ValidateCaseStatusForm().required_slots(
+            ["case_reference"], CollectingDispatcher(), tracker, {}
+        )
+    )
+    assert required == []
+    _, messages = run(ActionCheckCaseStatus(), make_tracker(slots={"case_reference": None}))
+    assert said(messages) == ["reference_give_up"]
+    assert messages[0]["buttons"] == [{"title": "صحبت با همکار", "payload": "/request_human"}]
+
+
+def test_status_only_for_the_contact_who_filed(services: Any) -> None:
+    sender = pseudonym()
+    _, filed = file_complaint(services, sender)
+    display = filled(filed[0])["reference"]
+    persian = display.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    result, _ = _validate_reference(persian)
+    digits = result["case_reference"]
+    assert digits == display.replace("-", "")
+
+    events, messages = run(
+        ActionCheckCaseStatus(),
+        make_tracker(sender, slots={"language": "prs", "case_reference": digits}),
+    )
+    assert said(messages) == ["case_status"]
+    assert identify(messages[0])[1] == "prs"
+    assert filled(messages[0])["reference"] == display
+    assert filled(messages[0])["status"]
+    assert slot_events(events) == {"case_reference": None, "reference_attempts": None}
+
+    _, other = run(ActionCheckCaseStatus(), make_tracker(slots={"case_reference": digits}))
+    assert said(other) == ["case_not_found"]
+
+
+def test_handoff_tells_what_happens_next(services: Any) -> None:
+    sender = pseudonym()
+    _, filed = file_complaint(services, sender)
+    reference = filled(filed[0])["reference"].replace("-", "")
+    tracker = make_tracker(sender, intent="request_human", slots={"last_reference": reference})
+    _, messages = run(ActionRequestHuman(), tracker)
+    assert said(messages)[0] in ("handoff_open", "handoff_closed")
+    if said(messages)[0] == "handoff_open":
+        assert int(filled(messages[0])["position"]) >= 1
+    else:
+        day, time = filled(messages[0])["next_opening"].split(" ")
+        assert day in {"شنبه", "یکشنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه"}
+        assert time[2] == ":"
+
+
+def test_data_deletion(services: Any, api: ApiServer) -> None:
+    sender = pseudonym()
+    file_complaint(services, sender)
+    events, messages = run(ActionDeleteData(), make_tracker(sender, slots={"language": "prs"}))
+    assert said(messages) == ["data_deleted"]
+    assert identify(messages[0])[1] == "prs"
+    assert events[0]["event"] == "reset_slots"
+    assert slot_events(events)["language"] == "prs"
+
+
+def test_description_from_a_long_first_message(services: Any) -> None:
+    text = "در دفتر کفالت مشهد کارمند به من توهین کرد و کارم را انجام نداد"
+    tracker = make_tracker(text=text, intent="file_complaint", active_loop="feedback_form")
+    dispatcher = CollectingDispatcher()
+    extracted = asyncio.run(
+        ValidateFeedbackForm().extract_case_description(dispatcher, tracker, {})
+    )
+    assert extracted == {"case_description": text}
+    validated = asyncio.run(
+        ValidateFeedbackForm().validate_case_description(text, dispatcher, tracker, {})
+    )
+    # Mashhad names the province: the form will not ask for it.
+    assert validated == {"case_description": text, "case_province": "Razavi Khorasan"}
+
+
+def test_a_short_trigger_is_not_a_description(services: Any) -> None:
+    tracker = make_tracker(text="شکایت دارم", intent="file_complaint", active_loop="feedback_form")
+    extracted = asyncio.run(
+        ValidateFeedbackForm().extract_case_description(CollectingDispatcher(), tracker, {})
+    )
+    assert extracted == {}
+
+
+def test_unknown_place_is_a_skip(services: Any) -> None:
+    validated = asyncio.run(
+        ValidateFeedbackForm().validate_case_province(
+            "یک روستای کوچک", CollectingDispatcher(), make_tracker(), {}
+        )
+    )
+    assert validated == {"case_province": "skip"}
+
+
+def test_a_report_from_a_button_is_filed_without_a_description(
+    services: Any, api: ApiServer
+) -> None:
+    sender = pseudonym()
+    tracker = make_tracker(sender, text="/report_exploitation", intent="report_exploitation")
+    _, messages = run(ActionReportSensitive(), tracker)
+    assert said(messages) == ["protection_received", "utter_offer_human"]
+
+
+def test_form_questions_in_the_persons_language(services: Any) -> None:
+    cases = [
+        (ActionAskCaseDescription(), {"case_kind": "complaint"}, "ask_case_description"),
+        (ActionAskCaseDescription(), {"case_kind": "feedback"}, "ask_feedback_description"),
+        (ActionAskCaseProvince(), {}, "ask_case_province"),
+        (ActionAskCallbackConsent(), {}, "ask_callback_consent"),
+        (ActionAskCaseReference(), {}, "ask_case_reference"),
+    ]
+    for action, slots, key in cases:
+        for language in ("fa", "prs"):
+            events, messages = run(action, make_tracker(slots={"language": language, **slots}))
+            assert events == []
+            assert said(messages) == [key]
+            assert identify(messages[0])[1] == language
+
+
+def test_form_question_buttons(services: Any) -> None:
+    _, skip = run(ActionAskCaseProvince(), make_tracker(slots={"language": "prs"}))
+    assert skip[0]["buttons"] == [{"title": "تیر شو", "payload": "/deny"}]
+    _, consent = run(ActionAskCallbackConsent(), make_tracker())
+    assert [b["payload"] for b in consent[0]["buttons"]] == [
+        "/affirm",
+        "/deny",
+        '/affirm{"operator_gender":"female"}',
+    ]
+
+
+def test_default_fallback_says_so_and_forgets_the_message(services: Any) -> None:
+    events, messages = run(ActionDefaultFallback(), make_tracker(slots={"language": "prs"}))
+    assert said(messages) == ["default"]
+    assert identify(messages[0])[1] == "prs"
+    assert messages[0]["buttons"] == [
+        {"title": "فهرست", "payload": "/help"},
+        {"title": "گپ با همکار", "payload": "/request_human"},
+    ]
+    assert [event["event"] for event in events] == ["rewind"]
