@@ -1,6 +1,7 @@
 # Two commands for people: `make run` (the whole system) and `make test` (every test).
 # Both create what they need on a fresh machine, idempotently.
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 .DEFAULT_GOAL := help
 
 # pyenv shims exist for versions that are not selected, so look for real interpreters.
@@ -9,6 +10,8 @@ PY310 ?= $(shell for p in /usr/bin/python3.10 /usr/local/bin/python3.10 $$HOME/.
 VENV := .venv
 BOTVENV := .venv-bot
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# This machine's pip configuration names local indexes that may be absent: drop that noise.
+QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
 help:
 	@echo "make run    - run the system (service, Rasa, action server) on SQLite"
@@ -19,14 +22,14 @@ help:
 
 $(VENV)/.installed: requirements/service.lock pyproject.toml
 	test -x $(VENV)/bin/python || $(PY311) -m venv $(VENV)
-	$(VENV)/bin/pip install -q -r requirements/service.lock
-	$(VENV)/bin/pip install -q --no-deps --no-build-isolation -e .
+	$(VENV)/bin/pip install -q -r requirements/service.lock 2>&1 | $(QUIET_PIP)
+	$(VENV)/bin/pip install -q --no-deps --no-build-isolation -e . 2>&1 | $(QUIET_PIP)
 	touch $@
 
 $(BOTVENV)/.installed: requirements/bot.lock
 	@test -n "$(PY310)" || { echo "Python 3.10 is needed for Rasa 3.6 (pyenv install 3.10)"; exit 1; }
 	test -x $(BOTVENV)/bin/python || $(PY310) -m venv $(BOTVENV)
-	$(BOTVENV)/bin/pip install -q -r requirements/bot.lock
+	$(BOTVENV)/bin/pip install -q -r requirements/bot.lock 2>&1 | $(QUIET_PIP)
 	touch $@
 
 service-env: $(VENV)/.installed

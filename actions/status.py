@@ -9,7 +9,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import references
+import case_reference
 from actions.api import ApiError, ApiUnavailable
 from actions.conversation import language_of
 from actions.messages import say
@@ -42,15 +42,15 @@ class ValidateCaseStatusForm(FormValidationAction):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
-        digits, problem = references.parse(str(value or ""))
-        if digits:
-            return {"case_reference": digits}
-        attempts = (tracker.get_slot("reference_attempts") or 0) + 1
-        if problem == references.BAD_CHECK_DIGIT:
-            say(dispatcher, tracker, "bad_check_digit")
-        else:
-            say(dispatcher, tracker, "bad_reference_format")
-        return {"case_reference": None, "reference_attempts": attempts}
+        try:
+            return {"case_reference": case_reference.find(str(value or ""))}
+        except case_reference.InvalidReference as problem:
+            attempts = (tracker.get_slot("reference_attempts") or 0) + 1
+            message = (
+                "bad_check_digit" if problem.code == "bad_check_digit" else "bad_reference_format"
+            )
+            say(dispatcher, tracker, message)
+            return {"case_reference": None, "reference_attempts": attempts}
 
 
 class ActionAskCaseReference(Action):

@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """The body of every business error (validation errors keep FastAPI's own shape)."""
+
+    detail: ErrorDetail
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the business errors a router may answer."""
+    return {status: {"model": ErrorOut} for status in statuses}
 
 
 class BusinessError(Exception):

@@ -4,6 +4,8 @@
 # per variety, writes bot/results/nlu_eval.json, and fails when a variety is
 # under NLU_THRESHOLD.
 set -euo pipefail
+# Progress bars only on a terminal: in logs they are thousands of lines.
+[ -t 1 ] || export TQDM_DISABLE=1
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root/bot"
 export PYTHONPATH="$root:$root/bot${PYTHONPATH:+:$PYTHONPATH}"

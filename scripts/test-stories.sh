@@ -5,6 +5,8 @@
 # not run here: the stories write out their slot events (tests/bot_actions
 # tests the actions). Train first: scripts/train.sh.
 set -euo pipefail
+# Progress bars only on a terminal: in logs they are thousands of lines.
+[ -t 1 ] || export TQDM_DISABLE=1
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root/bot"
 export PYTHONPATH="$root:$root/bot${PYTHONPATH:+:$PYTHONPATH}"

@@ -2,6 +2,8 @@
 # Every test of the project. `make test` runs it after setting up both
 # environments and training the model. Screenshots and reports go to test-output/.
 set -euo pipefail
+# Progress bars only on a terminal: in logs they are thousands of lines.
+[ -t 1 ] || export TQDM_DISABLE=1
 cd "$(dirname "$0")/.."
 mkdir -p test-output
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2

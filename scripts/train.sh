@@ -9,6 +9,8 @@
 # bot/data/knowledge/ holds answers read at run time, so it is not passed as data.
 # Extra arguments go to `rasa train` (and always train).
 set -euo pipefail
+# Progress bars only on a terminal: in logs they are thousands of lines.
+[ -t 1 ] || export TQDM_DISABLE=1
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root/bot"
 export PYTHONPATH="$root:$root/bot${PYTHONPATH:+:$PYTHONPATH}"

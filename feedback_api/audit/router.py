@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from feedback_api.audit.models import AuditEntry
 from feedback_api.deps import CurrentUserDep, SessionDep
-from feedback_api.errors import NotFound
+from feedback_api.errors import NotFound, documented
 from feedback_api.taxonomy import Role
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=documented(401, 404))
 
 
 class AuditOut(BaseModel):

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy import select
 
-from feedback_api import references
+import case_reference as references
 from feedback_api.cases import access, service
 from feedback_api.cases.models import Case
 from feedback_api.cases.schemas import (
@@ -30,11 +30,18 @@ from feedback_api.cases.schemas import (
 from feedback_api.cases.state_machine import CLOSED
 from feedback_api.contacts import service as contacts
 from feedback_api.deps import CurrentUserDep, ServiceDep, SessionDep
-from feedback_api.errors import NotFound
+from feedback_api.errors import NotFound, documented
 from feedback_api.users.models import User
 
-bot_router = APIRouter(prefix="/api/v1/bot/cases", tags=["bot"], dependencies=[ServiceDep])
-staff_router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+bot_router = APIRouter(
+    prefix="/api/v1/bot/cases",
+    tags=["bot"],
+    dependencies=[ServiceDep],
+    responses=documented(401, 404, 409),
+)
+staff_router = APIRouter(
+    prefix="/api/v1/cases", tags=["cases"], responses=documented(401, 403, 404, 409)
+)
 
 
 def _created(case: Case, created: bool) -> CaseCreated:

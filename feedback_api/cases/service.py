@@ -11,7 +11,8 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from feedback_api import notify, references
+import case_reference as references
+from feedback_api import notify
 from feedback_api.audit import service as audit
 from feedback_api.business_calendar import BusinessCalendar
 from feedback_api.cases import access
@@ -172,7 +173,7 @@ def get_for_contact(session: Session, reference_text: str, contact_key: str) -> 
     """A status look-up from a channel: only the contact who filed the case gets an answer."""
     try:
         reference = references.parse(reference_text)
-    except references.ReferenceError as exc:
+    except references.InvalidReference as exc:
         raise Unprocessable(str(exc), code=exc.code) from exc
     case = session.scalar(
         select(Case)
@@ -190,7 +191,7 @@ def get_for_user(
     """A case the user may see; any other answers 404 (not 403), so references cannot be probed."""
     try:
         reference = references.parse(reference_text)
-    except references.ReferenceError as exc:
+    except references.InvalidReference as exc:
         raise NotFound("case not found", code="case_not_found") from exc
     case = session.scalar(select(Case).where(Case.reference == reference))
     if case is None or not access.can_see(user.role, case.sensitivity, case.category):

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_api import references
+import case_reference as references
 from feedback_api.audit import service as audit
 from feedback_api.cases import access
 from feedback_api.cases import service as cases
@@ -405,7 +405,7 @@ def case_list(
     if q:
         try:
             return _redirect(f"{PREFIX}/cases/{references.parse(q)}")
-        except references.ReferenceError:
+        except references.InvalidReference:
             pass
     raw = {
         name: value

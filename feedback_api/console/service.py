@@ -18,7 +18,7 @@ import yaml
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session, defer
 
-from feedback_api import references
+import case_reference as references
 from feedback_api.audit import service as audit
 from feedback_api.cases import access
 from feedback_api.cases import service as cases

@@ -10,8 +10,14 @@ from feedback_api.contacts import service
 from feedback_api.contacts.models import Contact
 from feedback_api.contacts.schemas import ConsentIn, ContactOut, Deleted, LanguageIn
 from feedback_api.deps import ServiceDep, SessionDep
+from feedback_api.errors import documented
 
-router = APIRouter(prefix="/api/v1/bot/contacts", tags=["bot"], dependencies=[ServiceDep])
+router = APIRouter(
+    prefix="/api/v1/bot/contacts",
+    tags=["bot"],
+    dependencies=[ServiceDep],
+    responses=documented(401),
+)
 
 PseudonymPath = Annotated[str, Path(min_length=8, max_length=32, pattern=r"^[a-z2-7]+$")]
 

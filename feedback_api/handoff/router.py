@@ -6,10 +6,16 @@ from feedback_api.cases import service as cases
 from feedback_api.contacts import service as contacts
 from feedback_api.contacts.router import PseudonymPath
 from feedback_api.deps import ServiceDep, SessionDep
+from feedback_api.errors import documented
 from feedback_api.handoff import service
 from feedback_api.handoff.schemas import HandoffQueued, HandoffRequest
 
-router = APIRouter(prefix="/api/v1/bot/contacts", tags=["bot"], dependencies=[ServiceDep])
+router = APIRouter(
+    prefix="/api/v1/bot/contacts",
+    tags=["bot"],
+    dependencies=[ServiceDep],
+    responses=documented(401, 404),
+)
 
 
 @router.post(

@@ -6,10 +6,11 @@ from fastapi import APIRouter, Depends, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from feedback_api.deps import CurrentUserDep, SessionDep
+from feedback_api.errors import documented
 from feedback_api.users import service
 from feedback_api.users.schemas import Token, UserOut
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=documented(401))
 
 
 @router.post("/token", response_model=Token)

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_api import references
+import case_reference as references
 from feedback_api.audit.models import AuditEntry
 from feedback_api.handoff import service as handoffs
 from tests.console.factories import login_as, make_user

@@ -115,7 +115,7 @@ def test_sms_complaint_in_farsi_ends_with_a_case_and_its_reference(system: Syste
     assert (channel, language, province) == ("sms", "fa", "Tehran")
     # "They gave us nothing at the distribution": a denial of assistance, a major complaint.
     assert category == "CMJ"
-    from feedback_api.references import display
+    from case_reference import display
 
     wait_for(
         lambda: any(

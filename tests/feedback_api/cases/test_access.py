@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_api import references
+import case_reference as references
 from feedback_api.cases.access import can_see, visible_filter
 from feedback_api.cases.models import Case
 from feedback_api.taxonomy import Role, load_taxonomy

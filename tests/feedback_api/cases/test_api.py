@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from case_reference import damm_digit
 from feedback_api.audit.models import AuditEntry
 from feedback_api.cases.models import Case
 from feedback_api.contacts.service import pseudonym_for
-from feedback_api.references import damm_digit
 from tests.factories import auth, make_case, make_contact, make_user
 
 BOT = "/api/v1/bot/cases"

@@ -1,4 +1,8 @@
-"""Case reference numbers: 8 digits, the last a Damm check digit (reference-numbers.md)."""
+"""Case reference numbers: 8 digits, the last a Damm check digit (reference-numbers.md).
+
+Standard library only: the service issues and checks references, and the bot's
+actions check what a person typed before asking the API.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +26,12 @@ _DAMM = (
     (2, 5, 8, 1, 4, 3, 6, 7, 9, 0),
 )
 
-_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_.\u200c\u200e\u200f]+")
+_SEPARATOR_CHARS = r"\s\-\u2010-\u2015\u2212_.\u200c\u200e\u200f"
+_SEPARATORS = re.compile(rf"[{_SEPARATOR_CHARS}]+")
+_DIGIT_RUN = re.compile(rf"\d[\d{_SEPARATOR_CHARS}]*\d")
 
 
-class ReferenceError(ValueError):
+class InvalidReference(ValueError):
     """A reference that is not 8 digits (`bad_format`) or fails its check (`bad_check_digit`)."""
 
     def __init__(self, code: str, message: str) -> None:
@@ -51,15 +57,22 @@ def generate() -> str:
 
 
 def parse(text: str) -> str:
-    """Canonical 8 ASCII digits from what a person typed, or ReferenceError."""
+    """Canonical 8 ASCII digits from what a person typed, or InvalidReference."""
     digits = _SEPARATORS.sub("", to_ascii_digits(text.strip()))
     if len(digits) != 8 or not digits.isascii() or not digits.isdigit():
-        raise ReferenceError("bad_format", "A reference has 8 digits, like 1234-5678.")
+        raise InvalidReference("bad_format", "A reference has 8 digits, like 1234-5678.")
     if damm_digit(digits) != 0:
-        raise ReferenceError(
+        raise InvalidReference(
             "bad_check_digit", "This reference is not valid: please check the digits."
         )
     return digits
+
+
+def find(text: str) -> str:
+    """The reference inside a sentence ("my code is ۱۲۳۴-۵۶۷۸"), or InvalidReference."""
+    runs = [_SEPARATORS.sub("", run) for run in _DIGIT_RUN.findall(to_ascii_digits(text))]
+    candidates = [run for run in runs if len(run) == 8 and run.isascii()]
+    return parse(candidates[0] if candidates else text)
 
 
 def display(digits: str) -> str:

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from feedback_api import references
-from feedback_api.references import ReferenceError, damm_digit, display, generate, parse
+import case_reference as references
+from case_reference import InvalidReference, damm_digit, display, generate, parse
 
 # Published Damm example: 572 has check digit 4; 1234567 has 1.
 KNOWN = "12345671"
@@ -38,7 +38,7 @@ def test_every_single_digit_error_is_rejected(reference: str) -> None:
             if digit == reference[position]:
                 continue
             typo = reference[:position] + digit + reference[position + 1 :]
-            with pytest.raises(ReferenceError) as error:
+            with pytest.raises(InvalidReference) as error:
                 parse(typo)
             assert error.value.code == "bad_check_digit"
 
@@ -50,7 +50,7 @@ def test_every_adjacent_swap_is_rejected(reference: str) -> None:
         if a == b:
             continue
         swapped = reference[:position] + b + a + reference[position + 2 :]
-        with pytest.raises(ReferenceError) as error:
+        with pytest.raises(InvalidReference) as error:
             parse(swapped)
         assert error.value.code == "bad_check_digit"
 
@@ -79,14 +79,14 @@ def test_persian_and_arabic_digits_with_separators_are_read(typed: str) -> None:
     "typed", ["", "1234567", "123456715", "1234-567a", "abcd-efgh", "12 34", "۱۲۳۴۵۶۷", "12345671x"]
 )
 def test_malformed_references_say_bad_format(typed: str) -> None:
-    with pytest.raises(ReferenceError) as error:
+    with pytest.raises(InvalidReference) as error:
         parse(typed)
     assert error.value.code == "bad_format"
     assert "8 digits" in str(error.value)
 
 
 def test_wrong_check_digit_has_a_clear_message() -> None:
-    with pytest.raises(ReferenceError) as error:
+    with pytest.raises(InvalidReference) as error:
         parse("1234-5672")
     assert error.value.code == "bad_check_digit"
     assert "check the digits" in str(error.value)
