@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from channels import service, simulator, worker
+from channels import rasa_tracker, service, simulator, worker
 from channels.router import router
 from feedback_api import notify
 from feedback_api.contacts import service as contacts
@@ -18,8 +18,9 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def register_hooks() -> None:
     notify.register_sender(service.notify_sender)
-    if service.erase_contact not in contacts.ERASERS:
-        contacts.register_eraser(service.erase_contact)
+    for eraser in (service.erase_contact, rasa_tracker.erase_conversation):
+        if eraser not in contacts.ERASERS:
+            contacts.register_eraser(eraser)
 
 
 def quiet_library_logs() -> None:

@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     sms_rate_per_second: float = 1.0
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 20.0
+    rasa_tracker_store_url: str | None = Field(
+        None,
+        description="Rasa's SQL tracker store (SQLAlchemy URL): a deletion request also "
+        "removes the person's conversation there",
+    )
     # Channel gateway tuning (channels/).
     channels_default_language: Literal["fa", "prs"] = "fa"
     channels_workers: bool = True
