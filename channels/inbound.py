@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from channels import dbthread, signals, texts
 from channels.models import InboundMessage
-from channels.outbox import queue, resolve_callback, state_of, transport_for
+from channels.outbox import queue, queue_text, resolve_callback, state_of, transport_for
 from channels.rasa_client import RasaClient, RasaUnavailable
 from channels.render import menu_choice
 from channels.sms import keyword
@@ -117,35 +117,26 @@ def _handle_now(
             return
         if word == "stop":
             contact.opted_out = True
-            queue(
+            queue_text(
                 session,
-                contact=contact,
-                text=texts.text("stop_confirm", contact.language),
-                kind="reply",
-                sender="system",
-                template="stop_confirm",
+                contact,
+                "stop_confirm",
                 force=True,
                 in_reply_to=row.id,
             )
         elif word == "start":
             contact.opted_out = False
-            queue(
+            queue_text(
                 session,
-                contact=contact,
-                text=texts.text("start_confirm", contact.language),
-                kind="reply",
-                sender="system",
-                template="start_confirm",
+                contact,
+                "start_confirm",
                 in_reply_to=row.id,
             )
         else:
-            queue(
+            queue_text(
                 session,
-                contact=contact,
-                text=texts.text("help", contact.language),
-                kind="reply",
-                sender="system",
-                template="help",
+                contact,
+                "help",
                 force=True,
                 in_reply_to=row.id,
             )
@@ -293,13 +284,10 @@ def _route(session: Session, row: InboundMessage, contact: Contact) -> _Turn | N
             cases.record_satisfaction(session, case, score)
             row.case_id = case.id
             state.last_menu = None
-            queue(
+            queue_text(
                 session,
-                contact=contact,
-                text=texts.text("satisfaction_thanks", contact.language),
-                kind="reply",
-                sender="system",
-                template="satisfaction_thanks",
+                contact,
+                "satisfaction_thanks",
                 in_reply_to=row.id,
             )
             _done(row, "satisfaction")
@@ -347,13 +335,10 @@ def _route(session: Session, row: InboundMessage, contact: Contact) -> _Turn | N
 
 
 def _media_reply(session: Session, row: InboundMessage, contact: Contact) -> None:
-    queue(
+    queue_text(
         session,
-        contact=contact,
-        text=texts.text("media_unsupported", contact.language),
-        kind="reply",
-        sender="system",
-        template="media_unsupported",
+        contact,
+        "media_unsupported",
         in_reply_to=row.id,
     )
 
@@ -367,13 +352,10 @@ def _acknowledge(session: Session, turn: _Turn) -> None:
     if state.acknowledged_wait_at is not None:
         return
     state.acknowledged_wait_at = utcnow()
-    queue(
+    queue_text(
         session,
-        contact=contact,
-        text=texts.text("received_ack", contact.language),
-        kind="reply",
-        sender="system",
-        template="received_ack",
+        contact,
+        "received_ack",
         in_reply_to=turn.row_id,
     )
 

@@ -21,7 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from channels import dbthread, render
+from channels import dbthread, render, texts
 from channels.models import KIND_PRIORITY, CallbackPayload, ContactState, OutboxMessage
 from channels.transports import Outgoing, RetryLater, Transport, Undeliverable, describe
 from feedback_api.contacts import service as contacts
@@ -192,6 +192,27 @@ class Limits:
         if overall is not None:
             overall.take(transport, cost, now)
         return True
+
+
+def queue_text(
+    session: Session,
+    contact: Contact,
+    template: str,
+    *,
+    params: Mapping[str, str] | None = None,
+    kind: str = "reply",
+    **options: Any,
+) -> OutboxMessage:
+    """Queue a sentence of channels/texts in the contact's language, from the system."""
+    return queue(
+        session,
+        contact=contact,
+        text=texts.text(template, contact.language, **(params or {})),
+        kind=kind,
+        sender="system",
+        template=template,
+        **options,
+    )
 
 
 def _due_rows(session: Session, now: dt.datetime, batch: int) -> list[OutboxMessage]:

@@ -63,14 +63,7 @@ def send_template(
     session: Session, contact: Contact, template: str, **params: str
 ) -> OutboxMessage:
     """A sentence of channels/texts in the contact's language."""
-    row = outbox.queue(
-        session,
-        contact=contact,
-        text=texts.text(template, contact.language, **params),
-        kind="notice",
-        sender="system",
-        template=template,
-    )
+    row = outbox.queue_text(session, contact, template, params=params, kind="notice")
     signals.wake("outbox")
     return row
 
@@ -82,13 +75,11 @@ def ask_satisfaction(session: Session, contact: Contact, case: Case) -> OutboxMe
         {"title": label, "payload": f"{inbound.SATISFACTION_PREFIX}{i}"}
         for i, label in enumerate(labels, 1)
     ]
-    row = outbox.queue(
+    row = outbox.queue_text(
         session,
-        contact=contact,
-        text=texts.text("satisfaction_question", contact.language),
+        contact,
+        "satisfaction_question",
         kind="notice",
-        sender="system",
-        template="satisfaction_question",
         buttons=buttons,
     )
     outbox.state_of(session, contact).pending_satisfaction_case_id = case.id
