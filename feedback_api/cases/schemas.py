@@ -4,7 +4,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from feedback_api.cases.state_machine import Status
 from feedback_api.taxonomy import Sensitivity, load_provinces, load_taxonomy
@@ -12,6 +12,30 @@ from feedback_api.taxonomy import Sensitivity, load_provinces, load_taxonomy
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Language = Literal["fa", "prs"]
 Channel = Literal["telegram", "sms", "phone", "web"]
+
+
+def _known_category(value: str) -> str:
+    if value not in load_taxonomy().categories:
+        raise ValueError(f"unknown category {value!r}")
+    return value
+
+
+def _known_topic(value: str) -> str:
+    if value not in load_taxonomy().topics:
+        raise ValueError(f"unknown topic {value!r}")
+    return value
+
+
+def _known_province(value: str) -> str:
+    if value not in load_provinces():
+        raise ValueError(f"unknown province {value!r}")
+    return value
+
+
+# Codes and names of the contract files, checked when a request is read.
+CategoryCode = Annotated[str, AfterValidator(_known_category)]
+TopicCode = Annotated[str, AfterValidator(_known_topic)]
+ProvinceName = Annotated[str, AfterValidator(_known_province)]
 
 
 class CaseType(StrEnum):
@@ -23,30 +47,9 @@ class CaseType(StrEnum):
 
 
 class _Classified(BaseModel):
-    category: str = Field(description="taxonomy category code, e.g. CMN")
-    topic: str = Field("GEN", description="taxonomy topic code, e.g. HLT")
-    province: str | None = Field(None, description="canonical English province name")
-
-    @field_validator("category")
-    @classmethod
-    def _category(cls, value: str) -> str:
-        if value not in load_taxonomy().categories:
-            raise ValueError(f"unknown category {value!r}")
-        return value
-
-    @field_validator("topic")
-    @classmethod
-    def _topic(cls, value: str) -> str:
-        if value not in load_taxonomy().topics:
-            raise ValueError(f"unknown topic {value!r}")
-        return value
-
-    @field_validator("province")
-    @classmethod
-    def _province(cls, value: str | None) -> str | None:
-        if value is not None and value not in load_provinces():
-            raise ValueError(f"unknown province {value!r}")
-        return value
+    category: CategoryCode = Field(description="taxonomy category code, e.g. CMN")
+    topic: TopicCode = Field("GEN", description="taxonomy topic code, e.g. HLT")
+    province: ProvinceName | None = Field(None, description="canonical English province name")
 
 
 class CaseCreate(_Classified):

@@ -13,11 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from feedback_api.taxonomy import load_provinces, load_taxonomy
+from feedback_api.cases.schemas import CategoryCode, Channel, Language, ProvinceName
 
 Count = int | str
-Channel = Literal["telegram", "sms", "phone", "web"]
-Language = Literal["fa", "prs"]
 CHANNELS: tuple[str, ...] = ("telegram", "sms", "phone", "web")
 LANGUAGES: tuple[str, ...] = ("fa", "prs")
 
@@ -37,10 +35,10 @@ class DashboardFilters(BaseModel):
         None, description="first day (Tehran time); default: 12 months ago"
     )
     date_to: dt.date | None = Field(None, description="last day, inclusive; default: today")
-    province: str | None = Field(None, description="canonical English province name")
+    province: ProvinceName | None = Field(None, description="canonical English province name")
     channel: Channel | None = None
     language: Language | None = None
-    category: str | None = Field(None, description="taxonomy category code")
+    category: CategoryCode | None = Field(None, description="taxonomy category code")
     period: Period = Field(Period.month, description="buckets of the time series")
     calendar: CalendarKind = Field(CalendarKind.jalali, description="month buckets and date labels")
     lang: Literal["fa", "en"] = Field("fa", description="language of the labels")
@@ -59,20 +57,6 @@ class DashboardFilters(BaseModel):
     @classmethod
     def _blank_date(cls, value: object) -> object:
         return None if value == "" else value
-
-    @field_validator("province")
-    @classmethod
-    def _province(cls, value: str | None) -> str | None:
-        if value is not None and value not in load_provinces():
-            raise ValueError(f"unknown province {value!r}")
-        return value
-
-    @field_validator("category")
-    @classmethod
-    def _category(cls, value: str | None) -> str | None:
-        if value is not None and value not in load_taxonomy().categories:
-            raise ValueError(f"unknown category {value!r}")
-        return value
 
     @model_validator(mode="after")
     def _order(self) -> DashboardFilters:
