@@ -64,8 +64,13 @@ class FeedbackApi:
     def create_case(self, body: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", "/cases", json=body)
 
-    def case_status(self, reference: str, contact: str) -> dict[str, Any]:
-        return self._call("GET", f"/cases/{reference}", params={"contact": contact})
+    def case_status(self, reference: str, contact: str, language: str) -> dict[str, Any]:
+        """The case's status, in words in `language`."""
+        params = {"contact": contact, "language": language}
+        return self._call("GET", f"/cases/{reference}", params=params)
+
+    def open_cases(self, contact: str, language: str) -> dict[str, Any]:
+        return self._call("GET", f"/contacts/{contact}/cases", params={"language": language})
 
     def set_consent(self, contact: str, callback: bool, gender: str | None) -> None:
         body: dict[str, Any] = {"callback": callback}

@@ -10,20 +10,42 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+import case_reference
 from actions import provinces
 from actions.api import ApiError, ApiUnavailable
 from actions.conversation import client_key, latest_intent, latest_text
 from actions.filing import Filed, case_body, file_case
-from actions.messages import say
+from actions.messages import Reply, say
 from actions.runtime import services
 from actions.triage import classify
+from persian_text import normalize
 
 logger = logging.getLogger(__name__)
 
-FORM_SLOTS = ("case_description", "case_province", "callback_consent", "operator_gender")
+FORM_SLOTS = (
+    "case_description",
+    "case_province",
+    "callback_consent",
+    "operator_gender",
+    "description_retry",
+)
 SKIP = "skip"
 # A triggering message this long already says what happened: do not ask again.
 _DESCRIPTION_MIN_WORDS = 6
+# A description with fewer letters than this ("نه", "ok", "بلی") says nothing yet.
+_DESCRIPTION_MIN_LETTERS = 5
+
+
+def says_nothing(text: str, intent: str) -> bool:
+    """Only yes, no, or a few letters: not a description of what happened."""
+    letters = sum(char.isalpha() for char in normalize(text))
+    return intent in ("affirm", "deny") or letters < _DESCRIPTION_MIN_LETTERS
+
+
+def case_topic(tracker: Tracker) -> str | None:
+    """The taxonomy topic of what the person asked about last, if anything."""
+    topic = services().knowledge.topic(tracker.get_slot("last_topic") or "")
+    return topic.case_topic if topic else None
 
 
 class ValidateFeedbackForm(FormValidationAction):
@@ -51,6 +73,9 @@ class ValidateFeedbackForm(FormValidationAction):
         text = str(value or "").strip()
         if not text or text.startswith("/"):
             return {"case_description": None}
+        # Asked once more (action_ask_case_description), then whatever the person writes is taken.
+        if says_nothing(text, latest_intent(tracker)) and not tracker.get_slot("description_retry"):
+            return {"case_description": None, "description_retry": True}
         slots: dict[str, Any] = {"case_description": text}
         # A province named earlier in the conversation, or in the description
         # itself, spares the person a question.
@@ -73,7 +98,8 @@ class ValidateFeedbackForm(FormValidationAction):
 # The form asks through these (Rasa looks for action_ask_<slot> before
 # utter_ask_<slot>); the texts are in bot/data/knowledge/messages.yml.
 class ActionAskCaseDescription(Action):
-    """A complaint is asked what happened; feedback, for the opinion."""
+    """A complaint is asked what happened; feedback, for the opinion; an answer that
+    said nothing, for a sentence."""
 
     def name(self) -> str:
         return "action_ask_case_description"
@@ -81,9 +107,12 @@ class ActionAskCaseDescription(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if tracker.get_slot("description_retry"):
+            return say(dispatcher, tracker, "description_too_short")
         feedback = tracker.get_slot("case_kind") == "feedback"
-        say(dispatcher, tracker, "ask_feedback_description" if feedback else "ask_case_description")
-        return []
+        return say(
+            dispatcher, tracker, "ask_feedback_description" if feedback else "ask_case_description"
+        )
 
 
 class ActionAskCaseProvince(Action):
@@ -93,19 +122,19 @@ class ActionAskCaseProvince(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        say(dispatcher, tracker, "ask_case_province")
-        return []
+        return say(dispatcher, tracker, "ask_case_province")
 
 
 class ActionAskCallbackConsent(Action):
+    """On SMS: may we call or text this number; elsewhere: may we write to you here."""
+
     def name(self) -> str:
         return "action_ask_callback_consent"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        say(dispatcher, tracker, "ask_callback_consent")
-        return []
+        return say(dispatcher, tracker, "ask_callback_consent")
 
 
 # The form's activation event anchors the idempotency key of its submission.
@@ -125,7 +154,7 @@ class ActionSubmitCase(Action):
             "give_feedback" if tracker.get_slot("case_kind") == "feedback" else "file_complaint"
         )
         description = tracker.get_slot("case_description") or ""
-        codes = classify(intent, description, tracker.get_slot("last_topic"))
+        codes = classify(intent, description, case_topic(tracker))
         province = tracker.get_slot("case_province")
         consent = tracker.get_slot("callback_consent")
         gender = tracker.get_slot("operator_gender") if consent else None
@@ -141,9 +170,14 @@ class ActionSubmitCase(Action):
         filed = await file_case(body)
         if not filed.spooled:
             await _record_consent(tracker.sender_id, bool(consent), body)
-        _acknowledge(dispatcher, tracker, filed)
-        return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "case_kind")] + [
-            SlotSet("last_reference", filed.reference)
+        if filed.spooled:
+            said = say(dispatcher, tracker, "case_spooled")
+        else:
+            said = say(dispatcher, tracker, "case_created", reference=filed.display)
+        return [
+            *said,
+            *(SlotSet(slot, None) for slot in (*FORM_SLOTS, "case_kind")),
+            SlotSet("last_reference", filed.reference),
         ]
 
 
@@ -160,18 +194,16 @@ async def _record_consent(contact: str, consent: bool, body: dict[str, Any]) -> 
         logger.warning("consent not recorded on the contact: %s", exc)
 
 
-def _acknowledge(dispatcher: CollectingDispatcher, tracker: Tracker, filed: Filed) -> None:
-    if filed.spooled:
-        say(dispatcher, tracker, "case_spooled")
-    else:
-        say(dispatcher, tracker, "case_created", reference=filed.display)
-
-
 class ActionReportSensitive(Action):
-    """Misconduct, exploitation, a need for protection: log at once, ask nothing.
+    """A disclosure: misconduct, fraud, exploitation, abuse, a need for protection.
 
-    Survivor-centred: the triggering message is the whole description; the
-    person gets the reference, safe next steps and the offer of a person.
+    Survivor-centred: nothing is asked. When the gateway's disclosure triage saw it
+    first, it filed the case itself and sends only the intent with the category and
+    the reference (`disclosure`, `filed_reference`, `danger` entities): the words never
+    reach the assistant. Otherwise (the assistant's own intent) the triggering message
+    is filed as the report and the service's triage picks its category. Either way the
+    person gets the reference, hears that reporting does not affect their assistance,
+    gets the emergency numbers when there is danger, and is offered a person.
     """
 
     def name(self) -> str:
@@ -180,16 +212,25 @@ class ActionReportSensitive(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        intent = latest_intent(tracker)
-        text = latest_text(tracker)
-        codes = classify(intent, text, tracker.get_slot("last_topic"))
-        key = client_key(tracker, "report", event="user", text=text)
-        filed = await file_case(case_body(tracker, key, codes, text))
-        if filed.spooled:
-            say(dispatcher, tracker, "report_spooled")
-        elif codes.category == "SAF":
-            say(dispatcher, tracker, "protection_received", reference=filed.display)
+        filed_reference = next(tracker.get_latest_entity_values("filed_reference"), None)
+        danger = next(tracker.get_latest_entity_values("danger"), None) is not None
+        if filed_reference:
+            category = next(tracker.get_latest_entity_values("disclosure"), None)
+            filed = Filed(filed_reference, case_reference.display(filed_reference))
         else:
-            say(dispatcher, tracker, "report_received", reference=filed.display)
-        dispatcher.utter_message(response="utter_offer_human")
-        return [SlotSet("last_reference", filed.reference)]
+            intent, text = latest_intent(tracker), latest_text(tracker)
+            codes = classify(intent, text, case_topic(tracker))
+            key = client_key(tracker, "report", event="user", text=text)
+            filed = await file_case(case_body(tracker, key, codes, text))
+            category = filed.category
+        reply = Reply(tracker)
+        if danger:
+            reply.say("danger_numbers")
+        if filed.spooled:
+            reply.say("report_spooled")
+        elif category == "SAF":
+            reply.say("protection_received", reference=filed.display)
+        else:
+            reply.say("report_received", reference=filed.display)
+        reply.say("offer_human")
+        return [*reply.send(dispatcher), SlotSet("last_reference", filed.reference)]

@@ -8,14 +8,19 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-LANGUAGES = ("fa", "prs")
+from persian_text import languages
+
 CHANNELS = ("telegram", "sms", "phone", "web")
 
 
+def is_language(code: object) -> bool:
+    """Whether people can use the language `code` (persian_text/languages.yml)."""
+    return code in languages.registry().codes("people")
+
+
 def language_of(tracker: Tracker) -> str:
-    """The person's language; Farsi until they choose (the default variation)."""
-    language = tracker.get_slot("language")
-    return language if language in LANGUAGES else "fa"
+    """The person's language: chosen, else guessed at session start; the default if unknown."""
+    return languages.registry().pick(tracker.get_slot("language")).code
 
 
 def channel_of(tracker: Tracker) -> str:
@@ -29,6 +34,32 @@ def latest_text(tracker: Tracker) -> str:
 
 def latest_intent(tracker: Tracker) -> str:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def turn_events(tracker: Tracker) -> list[dict[str, Any]]:
+    """The events since the person's latest message (what this turn did so far)."""
+    events = tracker.events
+    starts = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    return events[starts[-1] + 1 :] if starts else []
+
+
+def last_offer(tracker: Tracker) -> list[dict[str, str]]:
+    """The buttons the assistant showed in the turn before the person's latest message.
+
+    A turn shows at most one menu, so these are what a typed "yes" or "no" answers.
+    An offer of an earlier session is over.
+    """
+    events = tracker.events
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    if not users:
+        return []
+    for event in reversed(events[: users[-1]]):
+        if event.get("event") in ("user", "session_started"):
+            return []
+        buttons = (event.get("data") or {}).get("buttons") if event.get("event") == "bot" else None
+        if buttons:
+            return list(buttons)
+    return []
 
 
 def _last_event(tracker: Tracker, **match: Any) -> dict[str, Any] | None:

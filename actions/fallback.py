@@ -21,5 +21,6 @@ class ActionDefaultFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        say(dispatcher, tracker, "default")
-        return [UserUtteranceReverted()]
+        # The notice and language offer it may carry are done: their slot
+        # events come after the rewind, which would otherwise undo them.
+        return [UserUtteranceReverted(), *say(dispatcher, tracker, "default")]

@@ -27,6 +27,8 @@ class Filed:
     reference: str | None = None
     display: str | None = None
     spooled: bool = False
+    # As filed: the service may have moved it to the category the description discloses.
+    category: str | None = None
 
 
 def case_body(
@@ -64,5 +66,5 @@ async def file_case(body: dict[str, Any]) -> Filed:
         await asyncio.to_thread(svc.spool.put, body)
         svc.deliverer.wake()
         return Filed(spooled=True)
-    logger.info("case %s created (%s)", answer["reference_display"], body["category"])
-    return Filed(answer["reference"], answer["reference_display"])
+    logger.info("case %s created (%s)", answer["reference_display"], answer["category"])
+    return Filed(answer["reference"], answer["reference_display"], category=answer["category"])

@@ -26,6 +26,17 @@ def _names() -> dict[str, str]:
     return names
 
 
+@lru_cache(maxsize=1)
+def _persian() -> dict[str, str]:
+    with _CSV.open(encoding="utf-8") as rows:
+        return {row["name_en"]: row["name_fa"] for row in csv.DictReader(rows)}
+
+
+def persian_name(name: str) -> str:
+    """The Persian name of a canonical province name (the same in Dari and Farsi)."""
+    return _persian().get(name, name)
+
+
 def canonical(text: str | None) -> str | None:
     """The province a value names or mentions, else None."""
     if not text:

@@ -9,6 +9,7 @@ from actions.api import FeedbackApi
 from actions.knowledge import KnowledgeBase
 from actions.settings import get_settings
 from actions.spool import CaseSpool, SpoolDeliverer
+from persian_text import languages
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,13 @@ class Services:
 @lru_cache(maxsize=1)
 def services() -> Services:
     settings = get_settings()
+    languages.use(settings.languages_file)
     api = FeedbackApi(settings)
-    spool = CaseSpool(settings.actions_spool_path)
+    spool = CaseSpool(
+        settings.actions_spool_path,
+        settings.actions_spool_key.get_secret_value(),
+        settings.spool_rejected_days,
+    )
     deliverer = SpoolDeliverer(
         spool, api, settings.spool_retry_base_seconds, settings.spool_retry_max_seconds
     )

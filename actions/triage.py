@@ -1,9 +1,11 @@
-"""Map a conversation to the taxonomy (type, category, topic).
+"""Map a conversation to the taxonomy (type, category, topic) for the ordinary categories.
 
-Category codes come from feedback_api/taxonomy/taxonomy.yml. The keyword
-lists only raise a case to a more serious category (SEA, FRD, CMJ) or pick a
-feedback sub-category; they are matched on normalised text in Farsi, Dari and
-Finglish, and err on the side of the more protective category.
+Category codes come from feedback_api/taxonomy/taxonomy.yml. Disclosures (SEA,
+CSG, SAF, FRD, MIS) are not decided here: the service's disclosure triage reads
+every message and every description (feedback_api/safeguarding), and moves a case
+it files to the category the text discloses. Here, a sensitive intent gives only
+its default (MIS, SAF), and the keyword lists pick the ordinary category of a
+complaint (CMJ for exclusion) or of feedback (APP, CFM, SUG).
 """
 
 from __future__ import annotations
@@ -12,70 +14,6 @@ from dataclasses import dataclass
 
 from persian_text import matching_key
 
-# Intent of an ask_* question -> taxonomy topic; also the knowledge file key.
-TOPIC_OF_INTENT = {
-    "ask_cash_assistance": "CSH",
-    "ask_shelter": "SHL",
-    "ask_health": "HLT",
-    "ask_mhpss": "MHP",
-    "ask_wash": "WSH",
-    "ask_livelihoods": "LIV",
-    "ask_documentation": "DOC",
-    "ask_labour_migration": "LAB",
-}
-
-_SEXUAL = (
-    "جنسی",
-    "سکس",
-    "تجاوز",
-    "دست درازی",
-    "بخوابم",
-    "بخوابی",
-    "همخوابی",
-    "ازدواج موقت",
-    "صیغه",
-    # "asked me for a relationship": how people often put it, without the word sex.
-    "درخواست رابطه",
-    "رابطه خواست",
-    "رابطه بخواهد",
-    "رابطه می‌خواست",
-    "sex",
-    "jensi",
-    "tajavoz",
-    "sigheh",
-)
-_MONEY = (
-    "پول",
-    "پیسه",
-    "رشوه",
-    "رشوت",
-    "تومان",
-    "ریال",
-    "کمیسیون",
-    "شیرینی",
-    "بپردازم",
-    "pool",
-    "paisa",
-    "paise",
-    "money",
-    "rashveh",
-)
-# In a complaint, money alone is common ("the cash came late"): only a demand counts.
-_BRIBE = (
-    "رشوه",
-    "رشوت",
-    "پول خواست",
-    "پیسه خواست",
-    "پول گرفت",
-    "پیسه گرفت",
-    "پول بدهم",
-    "پیسه بدهم",
-    "پول بدم",
-    "شیرینی خواست",
-    "rashveh",
-    "pool khast",
-    "paisa khast",
-)
 _EXCLUSION = (
     "محروم",
     "حذف",
@@ -139,12 +77,8 @@ class Classification:
 def classify(intent: str, text: str, last_topic: str | None) -> Classification:
     """The taxonomy codes of a case filed from `intent` with description `text`."""
     topic = last_topic or "GEN"
-    # A sexual-abuse or bribe signal outranks whatever path the person took.
-    if intent in ("report_misconduct", "file_complaint") and _mentions(text, _SEXUAL):
-        return Classification("report", "SEA", "PRT")
     if intent == "report_misconduct":
-        category = "FRD" if _mentions(text, _MONEY) else "MIS"
-        return Classification("report", category, topic)
+        return Classification("report", "MIS", topic)
     if intent == "report_exploitation":
         return Classification("report", "SAF", "PRT")
     if intent == "need_protection":
@@ -155,8 +89,6 @@ def classify(intent: str, text: str, last_topic: str | None) -> Classification:
         if _mentions(text, _THANKS):
             return Classification("feedback", "APP", topic)
         return Classification("feedback", "SUG", topic)
-    if _mentions(text, _BRIBE):
-        return Classification("complaint", "FRD", topic)
     if _mentions(text, _EXCLUSION):
         return Classification("complaint", "CMJ", topic)
     return Classification("complaint", "CMN", topic)
