@@ -17,7 +17,7 @@ help:
 	@echo "make run    - run the system (service, Rasa, action server) on SQLite"
 	@echo "make test   - run every test (service on SQLite and PostgreSQL, bot, end to end, browser)"
 	@echo "make train  - train the Rasa model (skipped when bot/ is unchanged)"
-	@echo "make eval   - evaluate the NLU model on the held-out test split"
+	@echo "make eval   - evaluate the NLU model and the disclosure triage on their held-out sets"
 	@echo "make lint   - ruff and mypy"
 
 $(VENV)/.installed: requirements/service.lock pyproject.toml
@@ -39,7 +39,11 @@ envs: service-env bot-env
 train: bot-env
 	scripts/train.sh
 
-eval: train
+# The disclosure triage's model, kept in var/triage (retrained when its data or code change).
+triage: service-env
+	$(VENV)/bin/python -m feedback_api.safeguarding.triage
+
+eval: service-env train
 	scripts/eval.sh
 
 lint: service-env
@@ -47,10 +51,10 @@ lint: service-env
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-run: envs train
+run: envs train triage
 	$(VENV)/bin/python -m feedback_api run
 
-test: envs train
+test: envs train triage
 	scripts/test.sh
 
-.PHONY: help service-env bot-env envs train eval lint run test
+.PHONY: help service-env bot-env envs train triage eval lint run test

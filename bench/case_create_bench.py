@@ -94,6 +94,8 @@ def server(url: str, token: str) -> Iterator[str]:
         "DATA_KEY": Fernet.generate_key().decode(),
         "VAULT_KEY": Fernet.generate_key().decode(),
         "SERVICE_TOKEN": token,
+        "RASA_API_TOKEN": secrets.token_urlsafe(24),
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
         "CHANNELS_WORKERS": "false",
         "LOG_LEVEL": "WARNING",
     }

@@ -41,6 +41,8 @@ def _environment(database_url: str | None) -> None:
         DATA_KEY=Fernet.generate_key().decode(),
         VAULT_KEY=Fernet.generate_key().decode(),
         SERVICE_TOKEN=secrets.token_urlsafe(24),
+        RASA_API_TOKEN=secrets.token_urlsafe(24),
+        ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
         DATABASE_URL=database_url or f"sqlite:///{tmp / 'bench.db'}",
         CHANNELS_WORKERS="false",
     )
@@ -52,6 +54,7 @@ def _fill(count: int) -> tuple[str, str]:
     from feedback_api.cases.state_machine import Status
     from feedback_api.contacts import service as contacts
     from feedback_api.db import get_sessionmaker
+    from feedback_api.main import messaging
     from feedback_api.taxonomy import load_provinces, load_taxonomy
 
     rng = random.Random(7)
@@ -60,6 +63,7 @@ def _fill(count: int) -> tuple[str, str]:
     provinces = list(load_provinces())
     statuses = ["ACKNOWLEDGED", "IN_PROGRESS", "RESPONDED"]
     sample_ref = ""
+    gateway = messaging()
     with get_sessionmaker()() as session:
         for i in range(count):
             contact = (
@@ -87,7 +91,9 @@ def _fill(count: int) -> tuple[str, str]:
                     "RESPONDED": ["ACKNOWLEDGED", "RESPONDED"],
                 }[target]
                 for status in path:
-                    cases.change_status(session, case, Status(status), actor="bench", user=None)
+                    cases.change_status(
+                        session, case, Status(status), actor="bench", user=None, messaging=gateway
+                    )
             for n in range(2):
                 cases.add_message(session, case, "in", f"پیام {n}", actor="contact")
             if case.sensitivity in ("S0", "S1") and not sample_ref:
@@ -107,7 +113,7 @@ def _users() -> dict[str, str]:
         for role in ("operator", "cfm_manager"):
             user = create_user(session, f"bench_{role}", role, "bench password 123")
             session.flush()
-            tokens[role] = issue_token(user)
+            tokens[role] = issue_token(session, user)
         session.commit()
     return tokens
 
@@ -142,7 +148,7 @@ def main() -> None:
     from fastapi.testclient import TestClient
 
     from feedback_api import migrate
-    from feedback_api.app import create_app
+    from feedback_api.main import build_app
 
     migrate.upgrade()
     started = time.perf_counter()
@@ -150,7 +156,7 @@ def main() -> None:
     tokens = _users()
     print(f"filled {args.cases} cases in {time.perf_counter() - started:.0f} s")
 
-    client = TestClient(create_app())
+    client = TestClient(build_app())
     baseline = _time(client, "/health", None, args.rounds)
     base = statistics.median(baseline)
     rows = [("GET /health (baseline)", baseline)]

@@ -3,9 +3,9 @@
     .venv/bin/python bench/dashboard_bench.py [--cases 100000] [--backends sqlite,postgresql]
 
 For each backend: a fresh database, migrated, seeded with the deterministic
-factory of tests/dashboard (bulk INSERTs), then the JSON summary, the page and
-the CSV export are requested in-process (TestClient) a few times, next to the
-trivial /health endpoint. Reports the median in ms and the ratio to /health.
+factory of tests/feedback_api/dashboard (bulk INSERTs), then the JSON summary,
+the page and the CSV export are requested in-process (TestClient) a few times,
+next to the trivial /health endpoint. Reports the median in ms and the ratio to /health.
 
 Budget (median, 100,000 cases, one year): the summary within 3,000 ms on
 SQLite and 1,500 ms on PostgreSQL; the page within 500 ms more than the summary.
@@ -42,6 +42,8 @@ def _env(url: str) -> None:
         DATA_KEY=Fernet.generate_key().decode(),
         VAULT_KEY=Fernet.generate_key().decode(),
         SERVICE_TOKEN=secrets.token_urlsafe(24),
+        RASA_API_TOKEN=secrets.token_urlsafe(24),
+        ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
         DATABASE_URL=url,
     )
 
@@ -72,11 +74,11 @@ def run(backend: str, cases: int, runs: int) -> dict[str, float]:
     from fastapi.testclient import TestClient
 
     from feedback_api import migrate
-    from feedback_api.app import create_app
     from feedback_api.db import get_engine, get_sessionmaker
+    from feedback_api.main import build_app
     from feedback_api.settings import get_settings
     from feedback_api.users.service import create_user, issue_token
-    from tests.dashboard.factories import generate_cases, insert_cases
+    from tests.feedback_api.dashboard.factories import generate_cases, insert_cases
 
     get_settings.cache_clear()
     get_engine.cache_clear()
@@ -87,14 +89,14 @@ def run(backend: str, cases: int, runs: int) -> dict[str, float]:
         with get_sessionmaker()() as session:
             insert_cases(session, generate_cases(cases), batch=10_000)
             user = create_user(session, "bench", "accountability_staff", "bench password")
+            token = issue_token(session, user)
             session.commit()
-            token = issue_token(user)
         if backend == "postgresql":
             with get_engine().connect() as conn:
                 conn.execute(text("ANALYZE cases"))
                 conn.commit()
         seeded_s = time.perf_counter() - started
-        client = TestClient(create_app())
+        client = TestClient(build_app())
         headers = {"Authorization": f"Bearer {token}"}
         client.get(f"/api/v1/dashboard/summary?{RANGE}", headers=headers)  # warm up
         health = _time(lambda: client.get("/health"), runs * 4)

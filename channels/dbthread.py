@@ -18,6 +18,8 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
+from feedback_api.db import urgent_writes
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -39,16 +41,20 @@ async def phase(
     *args: P.args,
     **kwargs: P.kwargs,
 ) -> T:
-    """`func(session, *args, **kwargs)` in a worker thread, then commit (rollback on error)."""
+    """`func(session, *args, **kwargs)` in a worker thread, then commit (rollback on error).
+
+    The phase's writes go ahead of request handlers' (feedback_api.db.urgent_writes).
+    """
 
     def work() -> T:
-        try:
-            result = func(session, *args, **kwargs)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        return result
+        with urgent_writes():
+            try:
+                result = func(session, *args, **kwargs)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            return result
 
     return await _to_thread_uncancelled(work)
 

@@ -1,4 +1,4 @@
-"""`mount_channels(app)`: webhooks, simulator, hooks and workers of the gateway."""
+"""`mount_channels(app, gateway)`: the gateway's webhooks, simulator and workers."""
 
 from __future__ import annotations
 
@@ -8,19 +8,11 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from channels import rasa_tracker, service, simulator, worker
-from channels.router import router
-from feedback_api import notify
-from feedback_api.contacts import service as contacts
+from channels import simulator, worker
+from channels.gateway import ChannelGateway
+from channels.router import webhooks
 
 STATIC = Path(__file__).resolve().parent / "static"
-
-
-def register_hooks() -> None:
-    notify.register_sender(service.notify_sender)
-    for eraser in (service.erase_contact, rasa_tracker.erase_conversation):
-        if eraser not in contacts.ERASERS:
-            contacts.register_eraser(eraser)
 
 
 def quiet_library_logs() -> None:
@@ -30,10 +22,9 @@ def quiet_library_logs() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def mount_channels(app: FastAPI) -> None:
-    register_hooks()
+def mount_channels(app: FastAPI, gateway: ChannelGateway) -> None:
     quiet_library_logs()
-    app.include_router(router)
+    app.include_router(webhooks(gateway.providers))
     app.include_router(simulator.router)
     app.mount("/simulator/static", StaticFiles(directory=STATIC), name="simulator-static")
-    app.state.lifespan_hooks.append(worker.lifespan)
+    app.state.lifespan_hooks.append(worker.lifespan(gateway))

@@ -1,14 +1,18 @@
-"""Webhooks: Telegram and Twilio. Verified first; nothing is stored for a bad request.
+"""Webhooks: one route per path of each provider, all alike. Verified first (403, nothing
+stored, for a forged or replayed request), parsed into the common shapes, stored, then
+answered the way the provider expects.
 
-The routes are async because they read the body (JSON, Twilio's form); their database work
-runs in the threadpool and is committed there, never on the event loop (on SQLite a
-transaction holds the write lock, see channels.dbthread).
+The routes are async because they read the body; their database work runs in the
+threadpool and is committed there, never on the event loop (on SQLite a transaction holds
+the write lock, see channels.dbthread).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Concatenate, ParamSpec, TypeVar
 
 from fastapi import APIRouter, Request, Response
@@ -16,13 +20,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from channels import outbox, service, signals, sms, worker
-from feedback_api.crypto import constant_time_equals
-from feedback_api.deps import SessionDep, SettingsDep
+from channels import gateway, signals
+from channels.providers.base import Provider, Received, WebhookRequest
+from feedback_api.deps import SessionDep
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(tags=["channels"])
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -48,58 +51,87 @@ async def _store(
     return await run_in_threadpool(work)
 
 
-@router.post("/webhooks/telegram")
-async def telegram_webhook(
-    request: Request, session: SessionDep, settings: SettingsDep
-) -> Response:
-    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
-    secret = settings.telegram_webhook_secret
-    if (
-        secret is None
-        or given is None
-        or not constant_time_equals(given, secret.get_secret_value())
-    ):
-        log.warning("telegram webhook: bad or missing secret token")
-        return JSONResponse({"detail": "forbidden"}, status_code=403)
-    try:
-        data = await request.json()
-    except ValueError:
-        return JSONResponse({"detail": "bad json"}, status_code=400)
-    if not isinstance(data, dict) or "update_id" not in data:
-        return JSONResponse({"detail": "not an update"}, status_code=400)
-    parsed = await _store(session, service.receive_telegram, data)
-    signals.wake("inbound")
-    if parsed is not None and parsed.callback_query_id:
-        worker.answer_callback_soon(parsed.callback_query_id)
-    return JSONResponse({"ok": True})
+class _OneAtATime:
+    """Each sender's webhook requests are stored one after another.
+
+    A flood from one sender then holds one thread of the pool at a time (the rest of it
+    waits on the event loop, which costs nothing), instead of all of them competing with
+    the workers and everyone else's messages for the interpreter and the database.
+    """
+
+    def __init__(self) -> None:
+        self.locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, sender: str) -> AsyncIterator[None]:
+        lock, users = self.locks.get(sender, (asyncio.Lock(), 0))
+        self.locks[sender] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self.locks[sender]
+            if users == 1:
+                del self.locks[sender]
+            else:
+                self.locks[sender] = (lock, users - 1)
 
 
-async def _twilio_params(request: Request, path: str) -> dict[str, str] | None:
-    form = await request.form()
-    params = {key: value for key, value in form.multi_items() if isinstance(value, str)}
-    if not sms.signature_valid(path, params, request.headers.get("X-Twilio-Signature")):
-        log.warning("twilio webhook %s: bad or missing signature", path)
-        return None
-    return params
+senders = _OneAtATime()
 
 
-@router.post("/webhooks/twilio/sms")
-async def twilio_sms(request: Request, session: SessionDep) -> Response:
-    params = await _twilio_params(request, "/webhooks/twilio/sms")
-    if params is None:
-        return JSONResponse({"detail": "forbidden"}, status_code=403)
-    await _store(session, service.receive_sms, params)
-    signals.wake("inbound")
-    return Response(sms.EMPTY_TWIML, media_type="application/xml")
+def _endpoint(provider: Provider) -> Callable[[Request, Session], Awaitable[Response]]:
+    async def webhook(request: Request, session: SessionDep) -> Response:
+        hook = WebhookRequest(
+            path=request.url.path,
+            url=str(request.url),
+            headers=request.headers,
+            body=await request.body(),
+        )
+        if not provider.verify(hook):
+            log.warning("%s webhook %s: not verified", provider.name, hook.path)
+            return JSONResponse({"detail": "forbidden"}, status_code=403)
+        events = provider.parse(hook)
+        if events is None:
+            return JSONResponse({"detail": "not a request this webhook takes"}, status_code=400)
+        people = {event.address for event in events if isinstance(event, Received)}
+        async with senders.turn(f"{provider.name}:{min(people, default='')}"):
+            await _store(session, gateway.receive, provider, events)
+        if people:
+            signals.wake("inbound")
+            background(provider.stored(events))
+        return provider.answer(hook)
+
+    return webhook
 
 
-@router.post("/webhooks/twilio/status")
-async def twilio_status(request: Request, session: SessionDep) -> Response:
-    params = await _twilio_params(request, "/webhooks/twilio/status")
-    if params is None:
-        return JSONResponse({"detail": "forbidden"}, status_code=403)
-    sid = params.get("MessageSid") or params.get("SmsSid")
-    status = params.get("MessageStatus") or params.get("SmsStatus")
-    if sid and status:
-        await _store(session, outbox.record_status, sid, status, params.get("ErrorCode"))
-    return Response(status_code=204)
+def webhooks(providers: Mapping[str, Provider]) -> APIRouter:
+    """The webhook routes of every provider (documented: they are the public door)."""
+    router = APIRouter(tags=["channels"])
+    for provider in providers.values():
+        for path in provider.paths:
+            router.add_api_route(
+                path,
+                _endpoint(provider),
+                methods=["POST"],
+                name=f"{provider.name}:{path}",
+                summary=f"{provider.name} webhook",
+            )
+    return router
+
+
+_tasks: set[asyncio.Task[None]] = set()
+
+
+def background(work: Awaitable[None]) -> None:
+    """Best effort after the answer (a button's spinner): never holds the webhook."""
+
+    async def run() -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("after-webhook task failed")
+
+    task = asyncio.get_running_loop().create_task(run())
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)

@@ -1,4 +1,5 @@
-"""The web simulator: staff chat as a Telegram or SMS user through the real pipeline.
+"""The web simulator: staff chat as a Telegram or SMS user (SMS by Twilio or by the Android
+local-SIM gateway: the same to the person) through the real pipeline.
 
 Messages are stored and routed like any other; replies go through the outbox
 to the "web" transport and the page polls them. Staff login required.
@@ -8,10 +9,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -19,16 +21,37 @@ from sqlalchemy import select
 from channels import inbound, render, signals
 from channels.models import OutboxMessage
 from channels.outbox import SIM_PREFIX
+from channels.providers.base import Keywords, Received
+from channels.sms import SMS_KEYWORDS
+from feedback_api.console.auth import csrf_token
 from feedback_api.contacts import service as contacts
 from feedback_api.deps import CurrentUserDep, SessionDep
 from feedback_api.errors import BusinessError, NotFound
 from feedback_api.users.models import User
+from persian_text import sms
 
 router = APIRouter(tags=["simulator"])
 PAGE = Path(__file__).resolve().parent / "static" / "simulator.html"
 CONVERSATION = re.compile(r"^[a-z0-9]{1,16}$")
 
-SimChannel = Literal["telegram", "sms"]
+SimChannel = Literal["telegram", "sms", "android"]
+
+
+@dataclass(frozen=True)
+class Simulated:
+    """A simulated route: the medium and keywords of a provider, the "web" transport."""
+
+    medium: str
+    keywords: Keywords
+    name: str = "web"
+
+
+# Telegram, and SMS as it comes through Twilio or through a local SIM (the same to people).
+SOURCES = {
+    "telegram": Simulated("telegram", Keywords()),
+    "sms": Simulated("sms", SMS_KEYWORDS),
+    "android": Simulated("sms", SMS_KEYWORDS),
+}
 
 
 class BadRequest(BusinessError):
@@ -50,8 +73,12 @@ class SimMessage(BaseModel):
 
 
 @router.get("/simulator", response_class=HTMLResponse, include_in_schema=False)
-def simulator_page(user: CurrentUserDep) -> HTMLResponse:
-    return HTMLResponse(PAGE.read_text(encoding="utf-8"))
+def simulator_page(request: Request, user: CurrentUserDep) -> HTMLResponse:
+    # The page's script sends the session's CSRF token with every call (the JSON API takes
+    # the cookie only with it).
+    meta = f'<meta name="csrf-token" content="{csrf_token(request)}">'
+    page = PAGE.read_text(encoding="utf-8").replace("</head>", f"{meta}\n</head>", 1)
+    return HTMLResponse(page)
 
 
 @router.post("/simulator/api/send")
@@ -65,28 +92,22 @@ def simulator_send(
     if x_simulator != "1":
         raise BadRequest("X-Simulator header required", code="missing_header")
     address = sim_address(user, body.conversation)
+    external_id = f"sim-{uuid.uuid4().hex}"
     if body.payload and body.channel == "telegram":
-        incoming = inbound.Incoming(
-            channel="telegram",
-            external_id=f"sim-{uuid.uuid4().hex}",
-            address=address,
-            kind="callback",
-            payload=body.payload,
-        )
+        received = Received(external_id, address, kind="callback", payload=body.payload)
     else:
         text = (body.text or "").strip()
         if not text:
             raise BadRequest("text required", code="empty")
-        kind = "command" if body.channel == "telegram" and text.startswith("/start") else "text"
-        incoming = inbound.Incoming(
-            channel=body.channel,
-            external_id=f"sim-{uuid.uuid4().hex}",
-            address=address,
-            kind=kind,
-            text="/start" if kind == "command" else text,
-            start_payload=(text[len("/start") :].strip() or None) if kind == "command" else None,
+        command = body.channel == "telegram" and text.startswith("/start")
+        received = Received(
+            external_id,
+            address,
+            kind="command" if command else "text",
+            text="/start" if command else text,
+            language=(text[len("/start") :].strip() or None) if command else None,
         )
-    row = inbound.store(session, incoming)
+    row = inbound.store(session, SOURCES[body.channel], received)
     session.commit()
     signals.wake("inbound")
     return {"stored": row is not None, "id": row.id if row else None}
@@ -101,7 +122,8 @@ def simulator_messages(
     after: int = Query(0, ge=0),
 ) -> dict[str, Any]:
     address = sim_address(user, conversation)
-    contact = contacts.find(session, contacts.pseudonym_for(channel, address))
+    medium = SOURCES[channel].medium
+    contact = contacts.find(session, contacts.pseudonym_for(medium, address))
     if contact is None:
         if after:
             raise NotFound("unknown conversation", code="unknown_conversation")
@@ -123,16 +145,16 @@ def simulator_messages(
         buttons = [
             {"title": b.get("title", ""), "data": b.get("data", "")} for b in row.buttons or []
         ]
-        if channel == "sms":
+        if medium == "sms":
             body = render.sms_menu(row.text or "", list(row.buttons or []), row.language)
-            info = render.sms_info(body)
+            info = sms.measure(body)
             item.update(
                 text=body,
                 buttons=[],
                 segments=info.segments,
                 encoding=info.encoding,
                 units=info.units,
-                parts=render.split_sms(body),
+                parts=sms.split(body),
             )
         else:
             item.update(

@@ -1,4 +1,4 @@
-"""Command line: `python -m feedback_api {serve,run,migrate,users create,purge}`."""
+"""Command line: `python -m feedback_api {serve,run,migrate,users create|set-password,purge}`."""
 
 from __future__ import annotations
 
@@ -44,14 +44,35 @@ def users_create(args: argparse.Namespace) -> None:
     print(f"created {args.name} ({args.role})")
 
 
+def users_set_password(args: argparse.Namespace) -> None:
+    from sqlalchemy import select
+
+    from feedback_api.users.models import User
+    from feedback_api.users.service import set_password
+
+    password = _read_password()
+    migrate.upgrade()
+    with get_sessionmaker()() as session:
+        user = session.scalar(select(User).where(User.username == args.name))
+        if user is None:
+            raise SystemExit(f"no user {args.name!r}")
+        try:
+            set_password(session, user, password)
+        except ValueError as exc:
+            raise SystemExit(str(exc)) from exc
+        session.commit()
+    print(f"new password for {args.name}; their sessions have ended")
+
+
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     migrate.upgrade()
+    settings = get_settings()
     uvicorn.run(
         "feedback_api.main:app",
-        host=args.host,
-        port=args.port or get_settings().port,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
         log_level="info",
         access_log=False,
     )
@@ -65,13 +86,13 @@ def run(args: argparse.Namespace) -> None:
 
 
 def purge(_args: argparse.Namespace) -> None:
-    from feedback_api.contacts.service import purge_expired_addresses
+    from feedback_api.main import messaging
+    from feedback_api.safeguarding import retention
 
     migrate.upgrade()
-    with get_sessionmaker()() as session:
-        removed = purge_expired_addresses(session)
-        session.commit()
-    print(f"removed {removed} expired addresses")
+    # With the gateway: its messages and Rasa's conversations are purged too.
+    counts = retention.run_once(messaging())
+    print("purged past retention: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -91,7 +112,9 @@ def main(argv: list[str] | None = None) -> None:
     p = commands.add_parser("migrate", help="bring the database schema up to date")
     p.set_defaults(func=lambda _a: migrate.upgrade())
 
-    p = commands.add_parser("purge", help="delete addresses past their retention")
+    p = commands.add_parser(
+        "purge", help="purge what is past its retention now (the service also does it on a timer)"
+    )
     p.set_defaults(func=purge)
 
     users = commands.add_parser("users", help="manage console users").add_subparsers(
@@ -103,6 +126,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--display-name")
     p.add_argument("--gender", choices=["female", "male"])
     p.set_defaults(func=users_create)
+    p = users.add_parser(
+        "set-password", help="a new password (standard input); ends the user's sessions"
+    )
+    p.add_argument("name")
+    p.set_defaults(func=users_set_password)
 
     args = parser.parse_args(argv)
     args.func(args)

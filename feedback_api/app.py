@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.exc import DataError
 
+from feedback_api.api_docs import mount_docs
 from feedback_api.audit.router import router as audit_router
 from feedback_api.cases.router import bot_router as bot_cases_router
 from feedback_api.cases.router import staff_router as cases_router
@@ -19,6 +20,11 @@ from feedback_api.dashboard.router import mount_dashboard
 from feedback_api.deps import ReadSessionDep
 from feedback_api.errors import BusinessError, business_error_handler, data_error_handler
 from feedback_api.handoff.router import router as handoff_router
+from feedback_api.messaging import Messaging, NoMessaging
+from feedback_api.middleware import BodyLimit, SecurityHeaders
+from feedback_api.safeguarding import retention
+from feedback_api.safeguarding.triage import warm_up
+from feedback_api.settings import get_settings
 from feedback_api.users.router import router as users_router
 
 LifespanHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -33,7 +39,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
 
 
-def create_app() -> FastAPI:
+def create_app(messaging: Messaging | None = None) -> FastAPI:
+    """The service. `messaging` is its way to people (the channel gateway: see main.py);
+    without one, nothing can be sent."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -45,8 +53,18 @@ def create_app() -> FastAPI:
             "feedback system. Bot endpoints take the service token; staff endpoints a user token."
         ),
         lifespan=_lifespan,
+        # Served by mount_docs, behind the console login (and not at all in production).
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
-    app.state.lifespan_hooks = []
+    app.state.messaging = messaging or NoMessaging()
+    app.state.lifespan_hooks = [warm_up, retention.lifespan]
+    settings = get_settings()
+    app.add_middleware(
+        BodyLimit, webhook_limit=settings.max_webhook_body_bytes, limit=settings.max_body_bytes
+    )
+    app.add_middleware(SecurityHeaders, hsts=settings.public_base_url.startswith("https://"))
     app.add_exception_handler(BusinessError, business_error_handler)
     app.add_exception_handler(DataError, data_error_handler)
     for router in (
@@ -60,10 +78,8 @@ def create_app() -> FastAPI:
         app.include_router(router)
     mount_console(app)
     mount_dashboard(app)
-
-    from channels.mount import mount_channels  # the gateway imports the API: import late
-
-    mount_channels(app)
+    if settings.app_env != "production":
+        mount_docs(app)
 
     @app.get("/health", tags=["health"])
     def health(session: ReadSessionDep) -> dict[str, str]:

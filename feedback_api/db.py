@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+import threading
+from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
@@ -50,10 +54,72 @@ class Base(DeclarativeBase):
 
 # Execution option naming how a SQLite transaction begins ("IMMEDIATE" or "DEFERRED").
 SQLITE_BEGIN = "sqlite_begin"
+# As busy_timeout: how long a writer waits for its turn before "database is locked".
+WRITE_WAIT_SECONDS = 30.0
+_HOLDS_TURN = "aap_write_turn"
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class WriteTurns:
+    """On SQLite, this process's writers take turns in the order they came.
+
+    SQLite's own wait (busy_timeout) polls with growing sleeps, so a writer that has
+    waited a while sleeps longest and loses the lock to newcomers again and again: a
+    flood of webhook writes starved the channel workers' writes for seconds. Queueing
+    here first, in order, and only then taking SQLite's lock bounds every writer's wait
+    by the writes ahead of it. (Other processes still meet busy_timeout.)
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        # The background workers' writes go first (see urgent_writes), then the rest.
+        self._urgent: deque[threading.Event] = deque()
+        self._waiting: deque[threading.Event] = deque()
+        self._held = False
+
+    def acquire(self, timeout: float) -> bool:
+        queue = self._urgent if getattr(_writer, "urgent", False) else self._waiting
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            turn = threading.Event()
+            queue.append(turn)
+        if turn.wait(timeout):
+            return True
+        with self._mutex:
+            if turn in queue:
+                queue.remove(turn)
+                return False
+        return True  # handed over just as the wait ran out
+
+    def release(self) -> None:
+        with self._mutex:
+            queue = self._urgent or self._waiting
+            if queue:
+                queue.popleft().set()  # handed over: still held
+            else:
+                self._held = False
+
+
+_writer = threading.local()
+
+
+@contextmanager
+def urgent_writes() -> Iterator[None]:
+    """This thread's write transactions go ahead of request handlers' (on SQLite).
+
+    For the channel workers: their few short transactions stand between a person's message
+    and its answer, while a flood of webhook requests can keep many writes waiting.
+    """
+    _writer.urgent = True
+    try:
+        yield
+    finally:
+        _writer.urgent = False
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -69,13 +135,36 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    turns = WriteTurns()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # IMMEDIATE takes the write lock up front, so concurrent writers queue on
-        # busy_timeout instead of failing on lock upgrade; sessions that only read
+        # IMMEDIATE takes the write lock up front, so concurrent writers queue (in turn,
+        # see WriteTurns) instead of failing on lock upgrade; sessions that only read
         # ask for DEFERRED (deps.ReadSessionDep) and never block the writers.
         mode = conn.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if mode == "IMMEDIATE":
+            if not turns.acquire(WRITE_WAIT_SECONDS):
+                raise sqlite3.OperationalError("database is locked (waited for a write turn)")
+            conn.info[_HOLDS_TURN] = True
+        try:
+            conn.exec_driver_sql(f"BEGIN {mode}")
+        except BaseException:
+            _end(conn)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _end(conn: Any) -> None:
+        if conn.info.pop(_HOLDS_TURN, False):
+            turns.release()
+
+    @event.listens_for(engine, "reset")
+    def _on_reset(_dbapi_connection: Any, record: Any, _state: Any) -> None:
+        # A connection back in the pool without a commit or rollback event (dropped
+        # unclosed): its turn must not stay taken.
+        if record.info.pop(_HOLDS_TURN, False):
+            turns.release()
 
 
 def make_engine(url: str) -> Engine:

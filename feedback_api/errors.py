@@ -63,9 +63,22 @@ class Unauthorized(BusinessError):
     code = "unauthorized"
 
 
+class TooManyRequests(BusinessError):
+    """Throttled: try again after `retry_after` seconds."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
 async def business_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BusinessError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(
         {"detail": {"code": exc.code, "message": exc.message}},
         status_code=exc.status_code,

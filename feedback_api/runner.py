@@ -1,7 +1,9 @@
 """`make run`: the whole system on one machine.
 
-Starts the action server and the Rasa server (bot runtime, loopback only) as
-child processes and the service in this process; stops them all together.
+Starts the action server and the Rasa server (bot runtime, loopback unless
+RASA_HOST / ACTION_SERVER_HOST name a private network) as child processes and
+the service in this process; stops them all together. Rasa's HTTP API takes
+RASA_API_TOKEN, the action server ACTION_SERVER_TOKEN.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+import httpx
 import uvicorn
 from sqlalchemy import select
 
@@ -54,39 +58,74 @@ def _latest_model() -> Path | None:
     return models[-1] if models else None
 
 
-def start_bot(port: int) -> list[subprocess.Popen[bytes]]:
+# Rasa takes its API token only on the command line, where `ps` shows it to every user of
+# the machine: hand it over inside the process instead (the environment is private; the
+# gateway channel reads the same token from it, through bot/credentials.yml).
+RASA_MAIN = (
+    "import os, sys; from rasa.__main__ import main; "
+    "sys.argv += ['--auth-token', os.environ['RASA_API_TOKEN']]; main()"
+)
+
+
+def rasa_server_command(
+    python: Path, model: Path, host: str, port: int, endpoints: Path, credentials: Path
+) -> list[str]:
+    """`rasa run` with the HTTP API behind RASA_API_TOKEN (read from the environment)."""
+    return [
+        str(python),
+        "-c",
+        RASA_MAIN,
+        "run",
+        "--enable-api",
+        "--model",
+        str(model),
+        "--interface",
+        host,
+        "--port",
+        str(port),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(credentials),
+    ]
+
+
+def bot_environment(service_port: int) -> dict[str, str]:
+    """What the action server and Rasa read: the secrets they share with the service."""
     settings = get_settings()
-    env = {
+    return {
         **os.environ,
         "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bot'}",
-        "FEEDBACK_API_URL": f"http://127.0.0.1:{port}",
+        "FEEDBACK_API_URL": f"http://127.0.0.1:{service_port}",
         "SERVICE_TOKEN": settings.secret("service_token"),
+        "ACTIONS_SPOOL_KEY": settings.secret("actions_spool_key"),
+        "ACTION_SERVER_TOKEN": settings.secret("action_server_token"),
+        "ACTION_SERVER_HOST": settings.action_server_host,
+        "ACTION_SERVER_PORT": str(settings.action_server_port),
+        "RASA_API_TOKEN": settings.secret("rasa_api_token"),
         "ACTIONS_SPOOL_PATH": str(VAR_DIR / "spool" / "actions.sqlite3"),
     }
-    rasa = str(BOT_PYTHON / "rasa")
+
+
+def start_bot(port: int) -> list[subprocess.Popen[bytes]]:
+    settings = get_settings()
+    env = bot_environment(port)
     model = _latest_model()
     if model is None:
         raise SystemExit("no trained model in bot/models: run `make train`")
-    rasa_port = settings.rasa_url.rsplit(":", 1)[-1].strip("/")
+    rasa_port = int(settings.rasa_url.rsplit(":", 1)[-1].strip("/"))
     actions = subprocess.Popen(  # noqa: S603 (fixed command line)
-        [rasa, "run", "actions", "--actions", "actions", "--port", "5055"], cwd=ROOT, env=env
+        [str(BOT_PYTHON / "python"), "-m", "actions.server"], cwd=ROOT, env=env
     )
     server = subprocess.Popen(  # noqa: S603
-        [
-            rasa,
-            "run",
-            "--enable-api",
-            "--model",
-            str(model),
-            "--port",
+        rasa_server_command(
+            BOT_PYTHON / "python",
+            model,
+            settings.rasa_host,
             rasa_port,
-            "--interface",
-            "127.0.0.1",
-            "--endpoints",
-            "endpoints.yml",
-            "--credentials",
-            "credentials.yml",
-        ],
+            ROOT / "bot" / "endpoints.yml",
+            ROOT / "bot" / "credentials.yml",
+        ),
         cwd=ROOT / "bot",
         env=env,
     )
@@ -100,6 +139,34 @@ def start_telegram_polling() -> list[subprocess.Popen[bytes]]:
         return []
     print("TELEGRAM_BOT_TOKEN is set and there is no public https URL: polling Telegram")
     return [subprocess.Popen([sys.executable, "-m", "channels", "poll"], cwd=ROOT)]
+
+
+def announce_when_ready(
+    url: str, every: float = 2.0, remind_after: float = 60.0, give_up_after: float = 900.0
+) -> bool:
+    """Poll `/ready` until the assistant can answer and say so in one line; every minute
+    before that, say which parts are not ready yet. False when it never became ready."""
+    started = last_reminder = time.monotonic()
+    while time.monotonic() - started < give_up_after:
+        try:
+            response = httpx.get(url, timeout=5.0)
+        except httpx.HTTPError:
+            response = None
+        if response is not None and response.status_code == 200:
+            waited = time.monotonic() - started
+            print(f"Ready: the assistant answers now ({waited:.0f} s after start).", flush=True)
+            return True
+        if response is not None and time.monotonic() - last_reminder >= remind_after:
+            waiting = [
+                f"{name} {state}"
+                for name, state in response.json().get("components", {}).items()
+                if state != "ready"
+            ]
+            print("Not ready yet: " + ", ".join(waiting), flush=True)
+            last_reminder = time.monotonic()
+        time.sleep(every)
+    print(f"The assistant is still not ready after {give_up_after:.0f} s: see {url}", flush=True)
+    return False
 
 
 def run_all(host: str, port: int) -> None:
@@ -116,6 +183,10 @@ def run_all(host: str, port: int) -> None:
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"Console: http://{host}:{port}/console/  (Rasa starts in about 30 s)")
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 (not a bind)
+    threading.Thread(
+        target=announce_when_ready, args=(f"http://{local}:{port}/ready",), daemon=True
+    ).start()
     try:
         uvicorn.run("feedback_api.main:app", host=host, port=port, access_log=False)
     finally:

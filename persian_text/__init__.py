@@ -2,13 +2,19 @@
 
 Both runtimes import this package: the NLU pipeline (bot runtime, Python 3.10)
 and the service (reference numbers, keywords). It implements the table of
-docs/domain.md §4.2.
+docs/domain.md §4.2. Its modules languages.py (the language registry) and
+catalogue.py (texts per language) also read YAML, with PyYAML, which both
+runtimes have.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from typing import Literal
+
+from persian_text import markers
 
 ZWNJ = "\u200c"
 
@@ -119,3 +125,43 @@ def map_span(spans: list[Span], start: int, end: int) -> Span | None:
 def matching_key(text: str) -> str:
     """A key that ignores ZWNJ and spacing variants (می‌خواهم = میخواهم = می خواهم)."""
     return re.sub(r"[\s\u200c]+", "", normalize(text)).lower()
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words without ZWNJ, with a detached "می"/"نمی" joined to its verb."""
+    words: list[str] = []
+    for word in _WORD.findall(normalize(text).replace(ZWNJ, "").lower()):
+        if words and words[-1] in markers.VERB_PREFIXES:
+            words[-1] += word
+        else:
+            words.append(word)
+    return words
+
+
+def _is_marker(word: str, found: frozenset[str]) -> bool:
+    if word in found:
+        return True
+    return any(
+        word.startswith(noun) and word[len(noun) :] in markers.NOUN_ENDINGS
+        for noun in markers.NOUNS & found
+    )
+
+
+def guess_language(text: str) -> Literal["fa", "prs"] | None:
+    """Dari ("prs") or Iranian Farsi ("fa") from the words a person wrote; None when undecided.
+
+    Counts the Dari and the Farsi markers (persian_text/markers.py), in Persian
+    or Latin script; the side with more wins, a tie (or no marker) decides nothing.
+    """
+    words = _words(text)
+    pairs = set(itertools.pairwise(words))
+    dari = sum(_is_marker(w, markers.DARI) for w in words) + len(pairs & markers.DARI_PAIRS)
+    farsi = sum(_is_marker(w, markers.FARSI) for w in words) + len(pairs & markers.FARSI_PAIRS)
+    if dari > farsi:
+        return "prs"
+    if farsi > dari:
+        return "fa"
+    return None

@@ -3,6 +3,9 @@
 # (bot/tests/nlu/<variety>.yml). Prints intent accuracy and macro-F1 overall and
 # per variety, writes bot/results/nlu_eval.json, and fails when a variety is
 # under NLU_THRESHOLD.
+# Then the disclosure triage on its held-out set (bot/triage/test): recall and
+# precision per category and variety, bot/results/triage_eval.json; fails under
+# TRIAGE_RECALL / TRIAGE_PRECISION (the targets unless set lower).
 set -euo pipefail
 # Progress bars only on a terminal: in logs they are thousands of lines.
 [ -t 1 ] || export TQDM_DISABLE=1
@@ -10,5 +13,12 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root/bot"
 export PYTHONPATH="$root:$root/bot${PYTHONPATH:+:$PYTHONPATH}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
-exec "$root/.venv-bot/bin/python" -m eval.evaluate \
-  --models models --tests tests/nlu --out results --threshold "${NLU_THRESHOLD:-0.92}" "$@"
+status=0
+"$root/.venv-bot/bin/python" -m eval.evaluate \
+  --models models --tests tests/nlu --out results --threshold "${NLU_THRESHOLD:-0.92}" "$@" \
+  || status=$?
+echo
+cd "$root"
+.venv/bin/python -m feedback_api.safeguarding.evaluate --out bot/results/triage_eval.json \
+  --recall "${TRIAGE_RECALL:-0.95}" --precision "${TRIAGE_PRECISION:-0.90}" || status=$?
+exit "$status"

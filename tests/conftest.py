@@ -28,6 +28,9 @@ os.environ.update(
     DATA_KEY=Fernet.generate_key().decode(),
     VAULT_KEY=Fernet.generate_key().decode(),
     SERVICE_TOKEN=secrets.token_urlsafe(24),
+    ACTIONS_SPOOL_KEY=Fernet.generate_key().decode(),
+    RASA_API_TOKEN=secrets.token_urlsafe(24),
+    ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
     DATABASE_URL=(
         f"sqlite:///{_TMP / 'test.db'}"
         if BACKEND == "sqlite"
@@ -44,6 +47,8 @@ from feedback_api import migrate  # noqa: E402
 from feedback_api.db import get_engine  # noqa: E402
 from feedback_api.deps import get_session  # noqa: E402
 from feedback_api.settings import get_settings  # noqa: E402
+from persian_text import languages  # noqa: E402
+from tests.third_language import pashto_registered  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -82,9 +87,9 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def client(session: Session) -> Iterator[TestClient]:
-    from feedback_api.app import create_app
+    from feedback_api.main import build_app
 
-    app = create_app()
+    app = build_app()
 
     def test_session() -> Iterator[Session]:
         try:
@@ -101,3 +106,19 @@ def client(session: Session) -> Iterator[TestClient]:
 @pytest.fixture
 def service_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {get_settings().secret('service_token')}"}
+
+
+@pytest.fixture
+def pashto(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[languages.Registry]:
+    """A third language, Pashto, registered by fixture data only (tests/third_language.py)."""
+    with pashto_registered(tmp_path) as registry:
+        monkeypatch.setenv(languages.ENV_VAR, str(registry.source))
+        yield registry
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-process rate of password checks starts full in every test."""
+    from feedback_api.users import throttle
+
+    monkeypatch.setattr(throttle, "password_checks", throttle._Rate())

@@ -3,6 +3,8 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const log = $("log");
+  // The session's CSRF token: the service takes the login cookie with it only.
+  const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   const state = { channel: "telegram", conversation: "", after: 0, timer: null };
 
   function newConversation() {
@@ -38,7 +40,7 @@
     const response = await fetch("/simulator/api/send", {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-Simulator": "1" },
+      headers: { "Content-Type": "application/json", "X-Simulator": "1", "X-CSRF-Token": csrf },
       body: JSON.stringify(Object.assign({ channel: state.channel, conversation: state.conversation }, body)),
     });
     if (!response.ok) {
@@ -49,7 +51,7 @@
   function render(message) {
     const cls = "them" + (message.sender.startsWith("operator:") ? " operator" : "");
     let meta = { text: message.sender + " · " + message.status };
-    if (state.channel === "sms") {
+    if (state.channel !== "telegram") {
       meta = {
         text: message.sender + " · " + message.status + " · " + message.encoding + " · " +
           message.units + " units · " + message.segments + " segment(s)",

@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from feedback_api.cases.state_machine import Status
+from feedback_api.languages import Language
 from feedback_api.taxonomy import Sensitivity, load_provinces, load_taxonomy
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-Language = Literal["fa", "prs"]
 Channel = Literal["telegram", "sms", "phone", "web"]
 
 
@@ -88,11 +88,27 @@ class ContactCaseStatus(BaseModel):
     reference: str
     reference_display: str
     status: Status
-    status_label_fa: str
-    status_label_prs: str
+    status_label: str = Field(description="the status in words, in `language`")
+    language: Language = Field(description="the language of the label")
     category: str
     updated_at: dt.datetime
     closed: bool
+
+
+class ContactCase(BaseModel):
+    """One of a person's open cases, in words they can read (no content)."""
+
+    reference: str
+    reference_display: str
+    status: Status
+    status_label: str
+    category_label: str = Field(description="what kind of case; sensitive ones read alike")
+    updated_at: dt.datetime
+
+
+class ContactCases(BaseModel):
+    language: Language = Field(description="the language of the labels")
+    cases: list[ContactCase] = Field(description="open cases, the most recently changed first")
 
 
 class MessageIn(BaseModel):

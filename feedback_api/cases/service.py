@@ -1,28 +1,31 @@
-"""Cases: creation (idempotent), due times, the state machine, notes, assignment, access."""
+"""Cases: creation (idempotent), the state machine, the timeline, notes, assignment.
+
+Due times are in `cases.due`, look-ups in `cases.queries`, erasure in `cases.erasure`,
+and what meets other
+domains (a message to the person, a phone call) in `cases.flows`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
-from pathlib import Path
 
-import yaml
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import case_reference as references
-from feedback_api import notify
 from feedback_api.audit import service as audit
-from feedback_api.business_calendar import BusinessCalendar
-from feedback_api.cases import access
+from feedback_api.cases import access, erasure, notices
+from feedback_api.cases.due import compute_due_times
 from feedback_api.cases.models import Case, TimelineEntry
-from feedback_api.cases.schemas import CaseCreate, CaseFilters
+from feedback_api.cases.schemas import CaseCreate, CaseType
 from feedback_api.cases.state_machine import CLOSED, FIRST_ACTION, Status, allowed_moves, can_move
 from feedback_api.contacts import service as contacts
 from feedback_api.contacts.models import Contact
 from feedback_api.db import utcnow
-from feedback_api.errors import Conflict, Forbidden, NotFound, Unprocessable
+from feedback_api.errors import Conflict, Forbidden, Unprocessable
+from feedback_api.messaging import Messaging
+from feedback_api.safeguarding.triage import triage
 from feedback_api.settings import get_settings
 from feedback_api.taxonomy import Role, Sensitivity, load_taxonomy
 from feedback_api.users.models import User
@@ -35,44 +38,39 @@ LOWERING_ROLES = {
 }
 
 
-@lru_cache
-def status_labels() -> dict[str, dict[str, str]]:
-    path = Path(__file__).with_name("status_labels.yml")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+def add_timeline(
+    case: Case,
+    kind: str,
+    *,
+    user: User | None = None,
+    actor: str | None = None,
+    at: dt.datetime | None = None,
+    body: str | None = None,
+    data: dict[str, object] | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+) -> TimelineEntry:
+    """The one way onto a case's history; the case counts as changed at that moment.
 
-
-def calendar() -> BusinessCalendar:
-    settings = get_settings()
-    return BusinessCalendar(
-        timezone=settings.business_timezone,
-        weekdays=frozenset(settings.business_days),
-        start=settings.business_start,
-        end=settings.business_end,
-        holidays=frozenset(settings.holidays),
+    `actor` defaults to the user ("user:<name>"); "bot", "contact" and "test" act alone.
+    """
+    if actor is None:
+        assert user is not None, "a timeline entry needs an actor or a user"
+        actor = f"user:{user.username}"
+    now = at or utcnow()
+    entry = TimelineEntry(
+        actor=actor,
+        user_id=user.id if user else None,
+        kind=kind,
+        at=now,
+        body=body,
+        data=data or {},
+        from_status=from_status,
+        to_status=to_status,
     )
-
-
-def compute_due_times(case: Case) -> None:
-    category = load_taxonomy().category(case.category)
-    cal = calendar()
-    case.ack_due_at = cal.due(case.created_at, category.ack_hours, category.clock)
-    case.act_due_at = cal.due(case.created_at, category.act_hours, category.clock)
-    case.close_due_at = cal.due(case.created_at, category.close_hours, category.clock)
-
-
-def next_due(case: Case) -> dt.datetime | None:
-    if case.status in CLOSED:
-        return None
-    if case.acknowledged_at is None and case.ack_due_at:
-        return case.ack_due_at
-    if case.first_action_at is None and case.act_due_at:
-        return case.act_due_at
-    return case.close_due_at
-
-
-def is_overdue(case: Case, now: dt.datetime | None = None) -> bool:
-    due = next_due(case)
-    return due is not None and due < (now or utcnow())
+    case.timeline.append(entry)
+    case.updated_at = now
+    return entry
 
 
 def _new_reference(session: Session) -> str:
@@ -98,13 +96,18 @@ def create_case(
     user: User | None = None,
     client_key: str | None = None,
     notify_contact: bool = False,
+    messaging: Messaging | None = None,
 ) -> tuple[Case, bool]:
-    """A new case, or the existing one for the same client_key (idempotent)."""
+    """A new case, or the existing one for the same client_key (idempotent).
+
+    `notify_contact` (a case delivered late from the action server's spool) sends the
+    person its reference, through `messaging`."""
     if client_key:
         existing = session.scalar(select(Case).where(Case.client_key == client_key))
         if existing is not None:
             _check_same_contact(existing, contact)
             return existing, False
+    data = triaged(data)
     now = utcnow()
     case = Case(
         reference=_new_reference(session),
@@ -125,15 +128,14 @@ def create_case(
         status_changed_at=now,
     )
     compute_due_times(case)
-    case.timeline.append(
-        TimelineEntry(
-            actor=actor,
-            user_id=user.id if user else None,
-            kind="created",
-            at=now,
-            to_status=Status.NEW.value,
-            data={"channel": data.channel},
-        )
+    add_timeline(
+        case,
+        "created",
+        user=user,
+        actor=actor,
+        at=now,
+        to_status=Status.NEW.value,
+        data={"channel": data.channel},
     )
     if client_key:
         # Two deliveries of the same key at once: the unique index lets one win.
@@ -157,85 +159,45 @@ def create_case(
             contact,
             close_due + dt.timedelta(days=get_settings().followup_retention_days_after_close),
         )
-        if notify_contact:
-            notify.send(
-                session, contact, "case_reference", reference=references.display(case.reference)
+        if notify_contact and messaging is not None and messaging.available:
+            messaging.send_template(
+                session,
+                contact,
+                "case_reference",
+                case=case,
+                reference=references.display(case.reference),
             )
     return case, True
+
+
+# What the assistant files when it knows only the intent ("I want to report a staff
+# member", "I need protection"): the description's triage may name the category better.
+INTENT_DEFAULTS = frozenset({"MIS", "SAF"})
+
+
+def triaged(data: CaseCreate) -> CaseCreate:
+    """A description that discloses moves the case to the disclosure's category.
+
+    Routing only goes up: to a more sensitive category, or, at the same level, from
+    the assistant's intent default to what the text says. A complaint form in which
+    someone describes sexual exploitation never becomes an ordinary complaint.
+    """
+    found = triage(data.description)
+    if found.category is None or found.category == data.category:
+        return data
+    given = load_taxonomy().category(data.category).sensitivity
+    said = load_taxonomy().category(found.category).sensitivity
+    if said.rank < given.rank or (said == given and data.category not in INTENT_DEFAULTS):
+        return data
+    topic = "PRT" if said is Sensitivity.S3 else data.topic
+    return data.model_copy(
+        update={"category": found.category, "topic": topic, "type": CaseType.report}
+    )
 
 
 def _check_same_contact(case: Case, contact: Contact | None) -> None:
     if contact is not None and case.contact_id not in (None, contact.id):
         raise Conflict("this client_key belongs to another contact", code="client_key_reused")
-
-
-def get_for_contact(session: Session, reference_text: str, contact_key: str) -> Case:
-    """A status look-up from a channel: only the contact who filed the case gets an answer."""
-    try:
-        reference = references.parse(reference_text)
-    except references.InvalidReference as exc:
-        raise Unprocessable(str(exc), code=exc.code) from exc
-    case = session.scalar(
-        select(Case)
-        .join(Contact, Case.contact_id == Contact.id)
-        .where(Case.reference == reference, Contact.pseudonym == contact_key)
-    )
-    if case is None:
-        raise NotFound("no case with this reference for this contact", code="case_not_found")
-    return case
-
-
-def get_for_user(
-    session: Session, user: User, reference_text: str, *, action: str = "case.read"
-) -> Case:
-    """A case the user may see; any other answers 404 (not 403), so references cannot be probed."""
-    try:
-        reference = references.parse(reference_text)
-    except references.InvalidReference as exc:
-        raise NotFound("case not found", code="case_not_found") from exc
-    case = session.scalar(select(Case).where(Case.reference == reference))
-    if case is None or not access.can_see(user.role, case.sensitivity, case.category):
-        raise NotFound("case not found", code="case_not_found")
-    if access.is_restricted(case.sensitivity):
-        audit.record(session, user=user, action=action, case_id=case.id)
-    return case
-
-
-def filtered_query(user: User, filters: CaseFilters) -> Select[Case]:
-    query = select(Case).where(access.visible_filter(user.role))
-    for name in ("status", "category", "topic", "channel", "language", "province"):
-        value = getattr(filters, name)
-        if value is not None:
-            query = query.where(getattr(Case, name) == value)
-    if filters.assignee is not None:
-        query = query.join(User, Case.assignee_id == User.id).where(
-            User.username == filters.assignee
-        )
-    if filters.overdue is not None:
-        now = utcnow()
-        overdue = or_(
-            (Case.acknowledged_at.is_(None)) & (Case.ack_due_at < now),
-            (Case.first_action_at.is_(None)) & (Case.act_due_at < now),
-            (Case.closed_at.is_(None)) & (Case.close_due_at < now),
-        ) & Case.status.not_in([s.value for s in CLOSED])
-        query = query.where(overdue if filters.overdue else ~overdue)
-    return query
-
-
-def list_for_user(session: Session, user: User, filters: CaseFilters) -> tuple[int, list[Case]]:
-    query = filtered_query(user, filters)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    cases = list(
-        session.scalars(
-            query.order_by(Case.created_at.desc(), Case.id.desc())
-            .limit(filters.limit)
-            .offset(filters.offset)
-        )
-    )
-    for case in cases:
-        if access.is_restricted(case.sensitivity):
-            audit.record(session, user=user, action="case.list", case_id=case.id)
-    return total, cases
 
 
 def change_status(
@@ -245,6 +207,7 @@ def change_status(
     *,
     actor: str,
     user: User | None,
+    messaging: Messaging,
     reason: str | None = None,
 ) -> Case:
     if not can_move(case.status, target, case.sensitivity):
@@ -255,7 +218,6 @@ def change_status(
     previous = case.status
     case.status = target.value
     case.status_changed_at = now
-    case.updated_at = now
     if case.acknowledged_at is None:
         case.acknowledged_at = now
     if target in FIRST_ACTION and case.first_action_at is None:
@@ -268,16 +230,15 @@ def change_status(
     if target is Status.CLOSED_LOOP:
         case.loop_closed_at = now
         case.loop_closed_channel = case.channel
-    case.timeline.append(
-        TimelineEntry(
-            actor=actor,
-            user_id=user.id if user else None,
-            kind="status_change",
-            at=now,
-            from_status=previous,
-            to_status=target.value,
-            body=reason,
-        )
+    add_timeline(
+        case,
+        "status_change",
+        user=user,
+        actor=actor,
+        at=now,
+        from_status=previous,
+        to_status=target.value,
+        body=reason,
     )
     if user is not None and access.is_restricted(case.sensitivity):
         audit.record(
@@ -288,34 +249,28 @@ def change_status(
             from_status=previous,
             to_status=target.value,
         )
-    if target is Status.CLOSED_REFERRED and case.sensitivity == "S3":
-        purge_content(case, now)
+    if target in CLOSED and case.sensitivity == "S3":
+        erasure.purge_content(session, case, now, messaging)
     session.flush()
+    # Whoever moved it (console, staff API), the person hears what they are owed.
+    notices.after_status_change(session, messaging, case)
     return case
 
 
-def purge_content(case: Case, now: dt.datetime) -> None:
-    """S3: once the referral is confirmed only a stub stays (date, category, referral)."""
-    case.description = None
-    case.content_purged_at = now
-    for entry in case.timeline:
-        if entry.body is not None:
-            entry.body = None
-            entry.redacted_at = now
+def close_loop(session: Session, case: Case, *, user: User, messaging: Messaging) -> None:
+    """After the outcome went to the person: RESPONDED (if needed), then CLOSED_LOOP."""
+    actor = f"user:{user.username}"
+    if Status.CLOSED_LOOP not in moves_for(case):
+        change_status(session, case, Status.RESPONDED, actor=actor, user=user, messaging=messaging)
+    change_status(session, case, Status.CLOSED_LOOP, actor=actor, user=user, messaging=messaging)
 
 
 def assign(session: Session, case: Case, assignee: User | None, *, user: User) -> Case:
     if assignee is not None and not access.can_see(assignee.role, case.sensitivity, case.category):
         raise Conflict(f"{assignee.username} may not see this case", code="assignee_not_entitled")
     case.assignee_id = assignee.id if assignee else None
-    case.updated_at = utcnow()
-    case.timeline.append(
-        TimelineEntry(
-            actor=f"user:{user.username}",
-            user_id=user.id,
-            kind="assignment",
-            data={"assignee": assignee.username if assignee else None},
-        )
+    add_timeline(
+        case, "assignment", user=user, data={"assignee": assignee.username if assignee else None}
     )
     if access.is_restricted(case.sensitivity):
         audit.record(
@@ -330,9 +285,7 @@ def assign(session: Session, case: Case, assignee: User | None, *, user: User) -
 
 
 def add_note(session: Session, case: Case, text: str, *, user: User) -> TimelineEntry:
-    entry = TimelineEntry(actor=f"user:{user.username}", user_id=user.id, kind="note", body=text)
-    case.timeline.append(entry)
-    case.updated_at = utcnow()
+    entry = add_timeline(case, "note", user=user, body=text)
     if access.is_restricted(case.sensitivity):
         audit.record(session, user=user, action="case.note", case_id=case.id)
     session.flush()
@@ -343,11 +296,18 @@ def add_message(
     session: Session, case: Case, direction: str, text: str, *, actor: str, user: User | None = None
 ) -> TimelineEntry:
     kind = "message_in" if direction == "in" else "message_out"
-    entry = TimelineEntry(actor=actor, user_id=user.id if user else None, kind=kind, body=text)
-    case.timeline.append(entry)
-    case.updated_at = utcnow()
+    entry = add_timeline(case, kind, user=user, actor=actor, body=text)
     session.flush()
     return entry
+
+
+def set_referral(session: Session, case: Case, text: str, *, user: User) -> None:
+    """Where and to whom the case was referred (stored encrypted in cases.referral)."""
+    case.referral = text
+    add_timeline(case, "referral", user=user)
+    if access.is_restricted(case.sensitivity):
+        audit.record(session, user=user, action="case.referral", case_id=case.id)
+    session.flush()
 
 
 def change_sensitivity(
@@ -366,15 +326,12 @@ def change_sensitivity(
                 f"{case.category} cases are at least {floor.value}", code="below_category"
             )
     case.sensitivity = target.value
-    case.updated_at = utcnow()
-    case.timeline.append(
-        TimelineEntry(
-            actor=f"user:{user.username}",
-            user_id=user.id,
-            kind="sensitivity",
-            body=reason,
-            data={"from": current.value, "to": target.value},
-        )
+    add_timeline(
+        case,
+        "sensitivity",
+        user=user,
+        body=reason,
+        data={"from": current.value, "to": target.value},
     )
     audit.record(
         session,
@@ -395,8 +352,7 @@ def record_satisfaction(
     if not 1 <= score <= 5:
         raise Unprocessable("satisfaction is 1 to 5", code="bad_score")
     case.satisfaction = score
-    case.updated_at = utcnow()
-    case.timeline.append(TimelineEntry(actor=actor, kind="satisfaction", data={"score": score}))
+    add_timeline(case, "satisfaction", actor=actor, data={"score": score})
     session.flush()
 
 

@@ -15,7 +15,6 @@ every POST, PUT, PATCH and DELETE: the form field `csrf_token` or the header
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable
 from typing import Annotated
@@ -24,25 +23,17 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request, Response
 from sqlalchemy.orm import Session
 
-from feedback_api.deps import SESSION_COOKIE, SessionDep
+from feedback_api.deps import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, SessionDep
 from feedback_api.errors import Unauthorized
 from feedback_api.settings import get_settings
 from feedback_api.taxonomy import Role
 from feedback_api.users.models import User
-from feedback_api.users.service import user_from_token
+from feedback_api.users.service import csrf_token_for, user_from_token
 
 PREFIX = "/console"
 LOGIN_PATH = f"{PREFIX}/login"
 CSRF_FIELD = "csrf_token"
-CSRF_HEADER = "X-CSRF-Token"
 LOGIN_CSRF_COOKIE = "aap_login_csrf"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def csrf_token_for(session_token: str) -> str:
-    """The CSRF token of a session: an HMAC of the session token, so it needs no storage."""
-    key = get_settings().secret("secret_key").encode()
-    return hmac.new(key, b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()
 
 
 def csrf_token(request: Request) -> str:

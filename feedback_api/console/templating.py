@@ -3,7 +3,8 @@
 Every console page (the dashboard too) extends `base.html` and renders with
 `render(request, "page.html", {...})`. The context then holds:
 
-- `lang` ("fa" or "en") and `dir` ("rtl" or "ltr"), from the `aap_lang` cookie;
+- `lang` (a console language of persian_text/languages.yml: "fa", "en") and `dir`
+  ("rtl" or "ltr"), from the `aap_lang` cookie; `ui_languages`, the console languages;
 - `t(key, **params)`: a UI string from texts/ui.yml in that language;
 - `csrf_token`: put it in every form as `<input type="hidden" name="csrf_token" ...>`;
 - `user`: the logged-in console user (set by ConsoleUserDep), or None;
@@ -16,12 +17,10 @@ Autoescaping is on for .html: never mark user text `|safe`.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
@@ -30,32 +29,29 @@ from feedback_api.console.auth import csrf_token
 from feedback_api.db import utcnow
 from feedback_api.settings import get_settings
 from feedback_api.taxonomy import load_taxonomy
+from persian_text import catalogue, languages
 
 HERE = Path(__file__).resolve().parent
 LANG_COOKIE = "aap_lang"
-LANGUAGES = ("fa", "en")
-RTL = frozenset({"fa"})
 
 
-@lru_cache
-def ui_texts() -> dict[str, dict[str, str]]:
-    data: dict[str, dict[str, str]] = yaml.safe_load(
-        (HERE / "texts" / "ui.yml").read_text(encoding="utf-8")
-    )
-    return data
+def ui_texts() -> catalogue.Catalogue:
+    return catalogue.load(HERE / "texts" / "ui.yml", "console")
+
+
+def is_ui_language(code: str) -> bool:
+    return code in languages.registry().codes("console")
 
 
 def ui_language(request: Request) -> str:
-    lang = request.cookies.get(LANG_COOKIE, "fa")
-    return lang if lang in LANGUAGES else "fa"
+    return languages.registry().pick(request.cookies.get(LANG_COOKIE), "console").code
 
 
 def translate(lang: str, key: str, **params: object) -> str:
-    entry = ui_texts().get(key)
-    if entry is None:
+    """The UI text `key` in `lang`; the key itself when there is none (a code as shown)."""
+    if key not in ui_texts():
         return key
-    text = entry.get(lang) or entry.get("en") or key
-    return text.format(**params) if params else text
+    return ui_texts().text(key, lang, **params)
 
 
 def _tz() -> ZoneInfo:
@@ -110,9 +106,11 @@ def role_label(lang: str, role: str) -> str:
 
 def console_context(request: Request) -> dict[str, Any]:
     lang = ui_language(request)
+    registry = languages.registry()
     return {
         "lang": lang,
-        "dir": "rtl" if lang in RTL else "ltr",
+        "dir": registry.get(lang).direction,
+        "ui_languages": [language for language in registry if language.console],
         "t": lambda key, **params: translate(lang, key, **params),
         "time_left": lambda due: time_left(lang, due),
         "category_label": lambda code: category_label(lang, code),

@@ -26,6 +26,8 @@ class Contact(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     erased_at: Mapped[dt.datetime | None]
+    # When the retention purge last removed the conversation (it starts again if they write).
+    transcript_purged_at: Mapped[dt.datetime | None]
 
     vault: Mapped[VaultEntry | None] = relationship(
         back_populates="contact", cascade="all, delete-orphan", uselist=False

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from feedback_api.contacts import service
+from feedback_api.contacts import flows, service
 from feedback_api.contacts.models import Contact
 from feedback_api.contacts.schemas import ConsentIn, ContactOut, Deleted, LanguageIn
-from feedback_api.deps import ServiceDep, SessionDep
+from feedback_api.deps import MessagingDep, ServiceDep, SessionDep
 from feedback_api.errors import documented
 
 router = APIRouter(
@@ -45,9 +45,13 @@ def record_language(pseudonym: PseudonymPath, body: LanguageIn, session: Session
 
 
 @router.delete("/{pseudonym}", response_model=Deleted)
-def delete_my_data(pseudonym: PseudonymPath, session: SessionDep) -> Deleted:
-    """Erase the address and message texts of this contact; anonymous case figures stay."""
+def delete_my_data(
+    pseudonym: PseudonymPath, session: SessionDep, messaging: MessagingDep
+) -> Deleted:
+    """Erase the address and message texts of this contact; anonymous case figures stay.
+
+    An open S3 report stays with its focal point, anonymous: `kept_reports` counts them.
+    """
     contact = service.find(session, pseudonym)
-    if contact is not None:
-        service.erase(session, contact)
-    return Deleted(deleted=True)
+    kept = flows.delete_my_data(session, contact, messaging) if contact is not None else 0
+    return Deleted(deleted=True, kept_reports=kept)

@@ -4,6 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from feedback_api.languages import Language
+
 
 class ConsentIn(BaseModel):
     callback: bool
@@ -11,7 +13,7 @@ class ConsentIn(BaseModel):
 
 
 class LanguageIn(BaseModel):
-    language: Literal["fa", "prs"]
+    language: Language
 
 
 class ContactOut(BaseModel):
@@ -22,3 +24,5 @@ class ContactOut(BaseModel):
 
 class Deleted(BaseModel):
     deleted: bool
+    # Open S3 reports kept, anonymous, for their focal point.
+    kept_reports: int = 0

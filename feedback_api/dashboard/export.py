@@ -28,9 +28,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
-from feedback_api.dashboard import service
+from feedback_api.dashboard.labels import UNKNOWN, province_codes
 from feedback_api.dashboard.schemas import CalendarKind, DashboardFilters, Period, Table
+from feedback_api.dashboard.scope import window_of
+from feedback_api.dashboard.sensitive import sensitive_section
 from feedback_api.dashboard.suppression import share
+from feedback_api.dashboard.volumes import volume_tables
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("month", "#date+reported"),
@@ -44,13 +47,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("count", "#meta+count"),
     ("closed_pct", "#x_feedback+closed+pct"),
 )
-DIMENSION_COLUMN = {
-    "category": "category",
-    "topic": "topic",
-    "province": "province",
-    "language": "language",
-    "channel": "channel",
-}
 
 
 def _empty_row(month: str, breakdown: str) -> dict[str, Any]:
@@ -65,10 +61,10 @@ def export_rows(
     filters = filters.model_copy(
         update={"period": Period.month, "calendar": CalendarKind.gregorian, "lang": "en"}
     )
-    window = service.window_of(filters, now)
-    volumes = service.volume_tables(session, role, filters, window)
+    window = window_of(filters, now)
+    volumes = volume_tables(session, role, filters, window)
     tables, series, keys = volumes.tables, volumes.series, volumes.keys
-    codes = service.province_codes()
+    codes = province_codes()
     rows: list[dict[str, Any]] = []
 
     first = tables["category"]
@@ -84,7 +80,7 @@ def export_rows(
     for dimension, table in tables.items():
         rows += _long(table, dimension, keys, series[dimension].closed, codes)
 
-    sensitive = service.sensitive_section(session, role, filters, window, now)
+    sensitive = sensitive_section(session, role, filters, window, now)
     if sensitive is not None:
         restricted = sensitive.counts
         for i, category in enumerate(restricted.rows):
@@ -109,13 +105,12 @@ def _long(
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for i, value in enumerate(table.rows):
-        shown = "" if value == service.UNKNOWN else value
+        shown = "" if value == UNKNOWN else value
         for j, month in enumerate(keys):
             row = _empty_row(month, dimension)
             count = table.cells[i][j]
-            row[DIMENSION_COLUMN[dimension]] = shown or "unknown"
+            row[dimension] = shown or "unknown"  # each dimension has the column of its name
             if dimension == "province":
-                row["province"] = shown or "unknown"
                 row["province_code"] = codes.get(value, "")
             row["count"] = count
             row["closed_pct"] = _pct(closed.get((value, month), 0), count)

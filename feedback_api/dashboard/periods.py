@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from persiantools.jdatetime import JalaliDate as _JalaliDate
 
 from feedback_api.dashboard.schemas import CalendarKind, Period
+from persian_text import languages
 
 # persiantools has no type hints.
 JalaliDate: Any = _JalaliDate
@@ -38,7 +39,7 @@ def fa_digits(text: str) -> str:
 
 
 def digits(text: str, lang: str) -> str:
-    return fa_digits(text) if lang == "fa" else text
+    return languages.registry().get(lang).with_digits(text)
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -88,13 +89,16 @@ def days(first: dt.date, last: dt.date) -> Iterator[dt.date]:
         day += dt.timedelta(days=1)
 
 
-def period_keys(first: dt.date, last: dt.date, period: Period, calendar: CalendarKind) -> list[str]:
-    keys: list[str] = []
+def period_starts(
+    first: dt.date, last: dt.date, period: Period, calendar: CalendarKind
+) -> list[tuple[str, dt.date]]:
+    """Each period that meets [first, last]: its key and its first day in that range."""
+    starts: list[tuple[str, dt.date]] = []
     for day in days(first, last):
         key = period_key(day, period, calendar)
-        if not keys or keys[-1] != key:
-            keys.append(key)
-    return keys
+        if not starts or starts[-1][0] != key:
+            starts.append((key, day))
+    return starts
 
 
 def date_label(day: dt.date, calendar: CalendarKind, lang: str) -> str:

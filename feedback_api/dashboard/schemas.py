@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from feedback_api.cases.schemas import CategoryCode, Channel, Language, ProvinceName
+from feedback_api.cases.schemas import CategoryCode, Channel, ProvinceName
+from feedback_api.languages import ConsoleLanguage, Language, default_language
+from persian_text import languages
 
 Count = int | str
 CHANNELS: tuple[str, ...] = ("telegram", "sms", "phone", "web")
-LANGUAGES: tuple[str, ...] = ("fa", "prs")
+
+
+def people_languages() -> tuple[str, ...]:
+    """The languages of the rows and the filter: those people write in."""
+    return languages.registry().codes("people")
 
 
 class Period(StrEnum):
@@ -41,21 +46,16 @@ class DashboardFilters(BaseModel):
     category: CategoryCode | None = Field(None, description="taxonomy category code")
     period: Period = Field(Period.month, description="buckets of the time series")
     calendar: CalendarKind = Field(CalendarKind.jalali, description="month buckets and date labels")
-    lang: Literal["fa", "en"] = Field("fa", description="language of the labels")
+    lang: ConsoleLanguage = Field(
+        default_factory=default_language, description="language of the labels"
+    )
 
-    @field_validator("province", "category", mode="before")
+    @field_validator(
+        "date_from", "date_to", "province", "channel", "language", "category", mode="before"
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
-        return None if value == "" else value
-
-    @field_validator("channel", "language", mode="before")
-    @classmethod
-    def _blank_choice(cls, value: object) -> object:
-        return None if value == "" else value
-
-    @field_validator("date_from", "date_to", mode="before")
-    @classmethod
-    def _blank_date(cls, value: object) -> object:
+        """The page's form sends an empty field for "all"."""
         return None if value == "" else value
 
     @model_validator(mode="after")

@@ -123,10 +123,6 @@ def suppress_list(counts: list[int], *, k: int = K) -> tuple[list[Count], Count]
     return [row[0] for row in table.cells], total
 
 
-def is_published(value: Count | None) -> bool:
-    return isinstance(value, int)
-
-
 def share(part: Count | None, whole: Count | None) -> float | None:
     """A percentage, published only when both counts are published."""
     if isinstance(part, int) and isinstance(whole, int) and whole > 0:

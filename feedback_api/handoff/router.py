@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from feedback_api.cases import service as cases
+from feedback_api.cases import queries
 from feedback_api.contacts import service as contacts
 from feedback_api.contacts.router import PseudonymPath
 from feedback_api.deps import ServiceDep, SessionDep
@@ -27,7 +27,7 @@ def request_human(
     """Put the person in the operators' queue and tell them what to expect."""
     contact = contacts.get_or_create(session, pseudonym, channel="web")
     case = (
-        cases.get_for_contact(session, body.case_reference, pseudonym)
+        queries.get_for_contact(session, body.case_reference, pseudonym)
         if body.case_reference
         else None
     )

@@ -43,10 +43,13 @@ class ApiServer:
             "APP_ENV": "test",
             "DATABASE_URL": f"sqlite:///{self.db_path}",
             "SERVICE_TOKEN": self.token,
+            "RASA_API_TOKEN": secrets.token_urlsafe(24),
+            "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
             "SECRET_KEY": secrets.token_urlsafe(32),
             "PSEUDONYM_KEY": secrets.token_urlsafe(32),
             "DATA_KEY": _fernet_key(),
             "VAULT_KEY": _fernet_key(),
+            "ACTIONS_SPOOL_KEY": _fernet_key(),
         }
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -90,3 +93,28 @@ class ApiServer:
             timeout=10,
             **kwargs,
         )
+
+    def case_as(self, role: str, reference: str) -> dict[str, object]:
+        """The staff API's view of a case for a (new) user of `role`."""
+        name, password = f"{role}-{secrets.token_hex(3)}", secrets.token_urlsafe(16)
+        subprocess.run(
+            [str(SERVICE_PYTHON), "-m", "feedback_api", "users", "create", name, "--role", role],
+            input=password.encode(),
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+        token = requests.post(
+            f"{self.url}/api/v1/auth/token",
+            data={"username": name, "password": password},
+            timeout=10,
+        ).json()["access_token"]
+        answer = requests.get(
+            f"{self.url}/api/v1/cases/{reference}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        answer.raise_for_status()
+        data: dict[str, object] = answer.json()
+        return data

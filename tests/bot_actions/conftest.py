@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
 import secrets
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from tests.bot_actions.apiserver import ROOT, ApiServer
 
 BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
+SPOOL_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()  # a Fernet key
 
 
 def pseudonym() -> str:
@@ -45,6 +47,7 @@ def configure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
             "FEEDBACK_API_URL": api.url,
             "SERVICE_TOKEN": api.token,
             "ACTIONS_SPOOL_PATH": str(tmp_path / "spool.sqlite3"),
+            "ACTIONS_SPOOL_KEY": SPOOL_KEY,
             "KNOWLEDGE_DIR": str(ROOT / "bot" / "data" / "knowledge"),
             "ACTIONS_SPOOL_WORKER": "false",
             "SPOOL_RETRY_BASE_SECONDS": "0.1",
@@ -72,8 +75,11 @@ def make_tracker(
     intent: str = "",
     entities: list[dict[str, Any]] | None = None,
     events: list[dict[str, Any]] | None = None,
+    turn: list[dict[str, Any]] | None = None,
     active_loop: str | None = None,
 ) -> Tracker:
+    """A tracker at the person's latest message: `events` before it, `turn` after it
+    (what earlier actions of this turn did)."""
     message = {
         "text": text,
         "intent": {"name": intent, "confidence": 1.0},
@@ -90,7 +96,7 @@ def make_tracker(
         sender_id=sender or pseudonym(),
         slots={"language": "fa", "channel": "telegram", **(slots or {})},
         latest_message=message,
-        events=[*(events or []), user_event],
+        events=[*(events or []), user_event, *(turn or [])],
         paused=False,
         followup_action=None,
         active_loop={"name": active_loop} if active_loop else {},
@@ -110,17 +116,21 @@ def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _catalogue() -> list[tuple[str, str, re.Pattern[str]]]:
-    """(key, language, pattern) of every text in messages.yml; {name} matches any value."""
+    """(key, language, pattern) of every text in messages.yml, on any channel, the most
+    literal first (a bare "{a} {b}: {c}" matches much); {name} matches any value."""
     from actions.knowledge import KnowledgeBase
 
     knowledge = KnowledgeBase(ROOT / "bot" / "data" / "knowledge")
     found = []
     for key in sorted(knowledge.message_keys()):
         for language in ("fa", "prs"):
-            text = knowledge.message(key, language).text
-            pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(text))
-            found.append((key, language, re.compile(pattern)))
-    return found
+            for channel in ("telegram", "sms"):
+                text = knowledge.message(key, language, channel).text
+                pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(text))
+                found.append((key, language, re.compile(pattern)))
+    return sorted(
+        found, key=lambda entry: -len(re.sub(r"\(\?P<\w+>\.\+\?\)", "", entry[2].pattern))
+    )
 
 
 def identify(message: dict[str, Any]) -> tuple[str | None, str | None, dict[str, str]]:

@@ -34,8 +34,8 @@ from tests.bot_actions.conftest import (
 
 FORM_ACTIVATED = {"event": "active_loop", "name": "feedback_form", "timestamp": 1_699_999_999.5}
 LANGUAGE_BUTTONS = [
-    {"title": "دری", "payload": '/set_language{"language":"prs"}'},
-    {"title": "فارسی", "payload": '/set_language{"language":"fa"}'},
+    {"title": "دری", "payload": '/set_language{"language": "prs"}'},
+    {"title": "فارسی", "payload": '/set_language{"language": "fa"}'},
 ]
 
 
@@ -44,7 +44,7 @@ def file_complaint(services: Any, sender: str, **slots: Any) -> tuple[list, list
         sender,
         slots={
             "case_kind": "complaint",
-            "case_description": "کارمند دفتر با من بد رفتار کرد",
+            "case_description": "صف دفتر خیلی طولانی بود و کسی جواب نداد",
             "case_province": "Tehran",
             "callback_consent": True,
             **slots,
@@ -65,21 +65,6 @@ def test_session_start_copies_metadata_and_skips_the_question(services: Any) -> 
     assert messages == []
 
 
-def test_first_contact_gets_the_notice_and_language_buttons(services: Any) -> None:
-    tracker = make_tracker(
-        slots={
-            "language": None,
-            "session_started_metadata": {"channel": "telegram", "language": None},
-        }
-    )
-    events, messages = run(ActionSessionStart(), tracker)
-    assert slot_events(events) == {"channel": "telegram"}
-    assert said(messages) == ["first_contact"]
-    # Farsi before a choice (as the domain's unconditioned variation was).
-    assert identify(messages[0])[1] == "fa"
-    assert messages[0]["buttons"] == LANGUAGE_BUTTONS
-
-
 def test_language_choice_is_recorded(services: Any, api: ApiServer) -> None:
     sender = pseudonym()
     tracker = make_tracker(
@@ -90,8 +75,13 @@ def test_language_choice_is_recorded(services: Any, api: ApiServer) -> None:
     )
     events, messages = run(ActionSetLanguage(), tracker)
     assert slot_events(events) == {"language": "prs"}
-    assert said(messages) == ["language_set", "utter_help_menu"]
-    assert identify(messages[0])[1] == "prs"
+    # One message: the confirmation in Dari, then the Dari menu.
+    [message] = messages
+    knowledge = services.knowledge
+    assert message["text"] == "\n".join(
+        (knowledge.message("language_set", "prs").text, knowledge.message("main_menu", "prs").text)
+    )
+    assert message["buttons"] == list(knowledge.message("main_menu", "prs").buttons)
     # The contact now holds the language: the consent endpoint answers with it.
     contact = api.bot("PUT", f"/contacts/{sender}/consent", json={"callback": False}).json()
     assert contact["language"] == "prs"
@@ -111,6 +101,8 @@ def test_knowledge_answer_with_province_and_more(services: Any) -> None:
     assert len(messages) == 2
     assert "تهران" in messages[1]["text"]
     assert messages[1]["buttons"] == [{"title": "معلومات بیشتر", "payload": "/more_info"}]
+    # Sample content: the person reads that it is not verified yet.
+    assert all(message["text"].startswith("(تأیید نشده) ") for message in messages)
 
     _, more = run(ActionMoreInfo(), make_tracker(slots={"language": "prs", "last_topic": "HLT"}))
     assert len(more) >= 2
@@ -119,7 +111,7 @@ def test_knowledge_answer_with_province_and_more(services: Any) -> None:
 
 def test_more_without_a_topic_shows_the_menu(services: Any) -> None:
     _, messages = run(ActionMoreInfo(), make_tracker(slots={"last_topic": None}))
-    assert said(messages) == ["utter_help_menu"]
+    assert said(messages) == ["main_menu"]
 
 
 def test_complaint_is_filed_once_with_a_reference(services: Any, api: ApiServer) -> None:
@@ -162,18 +154,49 @@ def test_sensitive_report_asks_nothing_and_offers_a_person(services: Any, api: A
     text = "کارمند گفت اگر با او بخوابم کمک می‌گیرم"
     tracker = make_tracker(sender, text=text, intent="report_misconduct")
     events, messages = run(ActionReportSensitive(), tracker)
-    assert said(messages) == ["report_received", "utter_offer_human"]
+    assert said(messages) == ["report_received", "offer_human"]
     digits = filled(messages[0])["reference"].replace("-", "")
     assert slot_events(events) == {"last_reference": digits}
     status = api.bot("GET", f"/cases/{digits}", params={"contact": sender}).json()
     assert status["category"] == "SEA"
 
 
+def test_a_complaint_button_then_abuse_in_words_is_filed_as_what_the_words_say(
+    services: Any, api: ApiServer
+) -> None:
+    """The assistant only knows the intent; the service's triage reads the words."""
+    sender = pseudonym()
+    text = "راننده موسسه به دختر دوازده ساله من پیام‌های جنسی می‌فرستد"
+    tracker = make_tracker(sender, text=text, intent="report_misconduct")
+    _, messages = run(ActionReportSensitive(), tracker)
+    digits = filled(messages[0])["reference"].replace("-", "")
+    status = api.bot("GET", f"/cases/{digits}", params={"contact": sender}).json()
+    assert status["category"] == "CSG"
+
+
+def test_a_disclosure_the_gateway_filed_is_answered_without_its_words(
+    services: Any, api: ApiServer
+) -> None:
+    """The gateway filed the case; the assistant gets only the category and the reference."""
+    entities = [
+        {"entity": "disclosure", "value": "SAF"},
+        {"entity": "filed_reference", "value": "12345674"},
+        {"entity": "danger", "value": "yes"},
+    ]
+    text = '/need_protection{"disclosure": "SAF", "filed_reference": "12345674"}'
+    tracker = make_tracker(text=text, intent="need_protection", entities=entities)
+    events, messages = run(ActionReportSensitive(), tracker)
+    assert said(messages) == ["danger_numbers", "protection_received", "offer_human"]
+    assert filled(messages[1])["reference"] == "1234-5674"
+    assert slot_events(events) == {"last_reference": "12345674"}
+    assert "آسیبی نمی‌زند" in messages[1]["text"]  # reporting does not affect assistance
+
+
 def test_protection_request_is_saf(services: Any, api: ApiServer) -> None:
     sender = pseudonym()
     tracker = make_tracker(sender, text="شوهرم مرا کتک می‌زند", intent="need_protection")
     _, messages = run(ActionReportSensitive(), tracker)
-    assert said(messages) == ["protection_received", "utter_offer_human"]
+    assert said(messages) == ["protection_received", "offer_human"]
     digits = filled(messages[0])["reference"].replace("-", "")
     status = api.bot("GET", f"/cases/{digits}", params={"contact": sender}).json()
     assert status["category"] == "SAF"
@@ -207,7 +230,7 @@ def test_status_form_gives_up_after_three_attempts(services: Any) -> None:
     assert required == []
     _, messages = run(ActionCheckCaseStatus(), make_tracker(slots={"case_reference": None}))
     assert said(messages) == ["reference_give_up"]
-    assert messages[0]["buttons"] == [{"title": "صحبت با همکار", "payload": "/request_human"}]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/request_human", "/list_my_cases"]
 
 
 def test_status_only_for_the_contact_who_filed(services: Any) -> None:
@@ -251,11 +274,27 @@ def test_handoff_tells_what_happens_next(services: Any) -> None:
 def test_data_deletion(services: Any, api: ApiServer) -> None:
     sender = pseudonym()
     file_complaint(services, sender)
+    services.spool.put({"client_key": "spooled-0001", "contact": sender, "type": "complaint"})
     events, messages = run(ActionDeleteData(), make_tracker(sender, slots={"language": "prs"}))
     assert said(messages) == ["data_deleted"]
+    assert services.spool.pending_count() == 0  # refused by the API, then dropped
     assert identify(messages[0])[1] == "prs"
     assert events[0]["event"] == "reset_slots"
     assert slot_events(events)["language"] == "prs"
+
+
+def test_deleting_data_keeps_an_open_abuse_report_and_says_so(
+    services: Any, api: ApiServer
+) -> None:
+    sender = pseudonym()
+    text = "مسئول ثبت نام گفت اگر یک شب پیشش بمانم اسمم را در لیست می‌نویسد"
+    tracker = make_tracker(sender, text=text, intent="report_misconduct")
+    _, messages = run(ActionReportSensitive(), tracker)
+    digits = filled(messages[0])["reference"].replace("-", "")
+    _, messages = run(ActionDeleteData(), make_tracker(sender))
+    assert said(messages) == ["data_deleted_report_kept"]
+    manager_view = api.case_as("psea_focal_point", digits)
+    assert manager_view["description"] == text and manager_view["category"] == "SEA"
 
 
 def test_description_from_a_long_first_message(services: Any) -> None:
@@ -296,7 +335,7 @@ def test_a_report_from_a_button_is_filed_without_a_description(
     sender = pseudonym()
     tracker = make_tracker(sender, text="/report_exploitation", intent="report_exploitation")
     _, messages = run(ActionReportSensitive(), tracker)
-    assert said(messages) == ["protection_received", "utter_offer_human"]
+    assert said(messages) == ["protection_received", "offer_human"]
 
 
 def test_form_questions_in_the_persons_language(services: Any) -> None:
@@ -322,7 +361,7 @@ def test_form_question_buttons(services: Any) -> None:
     assert [b["payload"] for b in consent[0]["buttons"]] == [
         "/affirm",
         "/deny",
-        '/affirm{"operator_gender":"female"}',
+        '/affirm{"operator_gender": "female"}',
     ]
 
 

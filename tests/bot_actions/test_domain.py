@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from actions.knowledge import MESSAGE_LIMIT, sms_units
+from persian_text import sms
 from tests.bot_actions.apiserver import ROOT
 
 CONTRACT_INTENTS = {
@@ -58,14 +58,27 @@ def test_response_exists_in_dari_and_farsi(name: str) -> None:
     # The unconditioned variation is the Farsi one, also used before a choice.
     assert any("condition" not in variation for variation in variations), name
     for variation in variations:
-        assert sms_units(variation["text"]) <= MESSAGE_LIMIT, (name, variation["text"])
+        assert sms.fits(variation["text"]), (name, variation["text"])
 
 
 def test_responses_named_in_actions_exist() -> None:
     source = "\n".join(p.read_text() for p in (ROOT / "actions").glob("*.py"))
-    named = set(re.findall(r'response="(utter_[a-z_]+)"', source))
+    named = set(re.findall(r'response\(\s*"(utter_[a-z_]+)"', source))
     assert named
     assert named <= set(DOMAIN["responses"]), named - set(DOMAIN["responses"])
+
+
+@pytest.mark.parametrize("name", sorted(DOMAIN["responses"]))
+def test_domain_responses_have_no_buttons(name: str) -> None:
+    """Menus and offers come from the actions, which add the notice, the language
+    offer and the SMS hint a turn needs; the emergency numbers keep their one
+    button (no action server needed), its hint written in the text."""
+    for variation in DOMAIN["responses"][name]:
+        if name == "utter_emergency_numbers":
+            assert [b["payload"] for b in variation["buttons"]] == ["/request_human"]
+            assert "۱" in variation["text"]
+        else:
+            assert "buttons" not in variation, name
 
 
 def test_messages_named_in_actions_exist_and_all_are_used() -> None:
@@ -73,10 +86,16 @@ def test_messages_named_in_actions_exist_and_all_are_used() -> None:
 
     source = "\n".join(p.read_text() for p in (ROOT / "actions").glob("*.py"))
     catalogue = KnowledgeBase(ROOT / "bot" / "data" / "knowledge").message_keys()
-    named = set(re.findall(r'say\(\s*dispatcher,\s*tracker,\s*"([a-z_]+)"', source))
+    calls = r'(?:say|tell|message)\(\s*(?:dispatcher,\s*tracker,\s*)?"([a-z_]+)"'
+    named = set(re.findall(calls, source))
     assert named
     assert named <= catalogue, named - catalogue
-    assert {key for key in catalogue if f'"{key}"' not in source} == set()
+    # Sub-menus are opened by the buttons that name them (/help{"menu": "services"}).
+    messages = (ROOT / "bot" / "data" / "knowledge" / "messages.yml").read_text()
+    opened = {f"menu_{name}" for name in re.findall(r'"menu": "(\w+)"', messages)}
+    assert opened and opened <= catalogue, opened - catalogue
+    unused = {key for key in catalogue if f'"{key}"' not in source and key not in opened}
+    assert unused == set()
 
 
 def test_no_response_is_both_in_the_domain_and_in_messages() -> None:

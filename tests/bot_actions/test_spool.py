@@ -16,7 +16,7 @@ import requests
 
 from actions.spool import CaseSpool
 from tests.bot_actions.apiserver import ROOT, ApiServer, free_port
-from tests.bot_actions.conftest import make_tracker, pseudonym, run, said
+from tests.bot_actions.conftest import SPOOL_KEY, make_tracker, pseudonym, run, said
 from tests.bot_actions.test_actions import FORM_ACTIVATED
 
 
@@ -73,7 +73,7 @@ def test_complaint_survives_an_outage_and_is_delivered_once(
 
     # Delivering the same item again (a crash after the POST, before the
     # spool row was deleted) finds the existing case.
-    spool = CaseSpool(tmp_path / "again.sqlite3")
+    spool = CaseSpool(tmp_path / "again.sqlite3", SPOOL_KEY)
     body = {
         "client_key": key,
         "contact": sender,
@@ -96,8 +96,11 @@ def test_a_rejected_case_is_kept_not_dropped(
     services.spool.put({"client_key": "bad-case-0001", "contact": "x", "type": "complaint"})
     assert services.deliverer.deliver_due() == 0
     with sqlite3.connect(tmp_path / "spool.sqlite3") as db:
-        state, error = db.execute("SELECT state, last_error FROM outbox").fetchone()
+        state, error = db.execute("SELECT state, last_error FROM spooled_cases").fetchone()
     assert state == "rejected" and error.startswith("422")
+    # Kept for a person to look at, not for ever.
+    assert services.spool.expire_rejected(time.time()) == 0
+    assert services.spool.expire_rejected(time.time() + 31 * 86400) == 1
 
 
 @pytest.mark.slow
@@ -114,6 +117,7 @@ def test_the_action_server_delivers_in_the_background(
         "FEEDBACK_API_URL": outage_api.url,
         "SERVICE_TOKEN": outage_api.token,
         "ACTIONS_SPOOL_PATH": str(spool_path),
+        "ACTIONS_SPOOL_KEY": SPOOL_KEY,
         "ACTIONS_SPOOL_WORKER": "true",
         "KNOWLEDGE_DIR": str(ROOT / "bot" / "data" / "knowledge"),
         "SPOOL_RETRY_BASE_SECONDS": "0.5",
@@ -160,7 +164,7 @@ def test_the_action_server_delivers_in_the_background(
 
 def _spool_empty(path: Path) -> bool:
     with sqlite3.connect(path) as db:
-        return db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+        return db.execute("SELECT count(*) FROM spooled_cases").fetchone()[0] == 0
 
 
 def _wait_for(check: Any, timeout: float) -> None:
@@ -173,3 +177,41 @@ def _wait_for(check: Any, timeout: float) -> None:
             pass
         time.sleep(0.3)
     raise AssertionError("timed out")
+
+
+def test_the_spool_keeps_no_readable_text_and_forgets_a_deleted_person(tmp_path: Path) -> None:
+    spool = CaseSpool(tmp_path / "spool.sqlite3", SPOOL_KEY)
+    person, other = pseudonym(), pseudonym()
+    words = "کارمند توزیع از من رابطه خواست"
+    for n, contact in enumerate((person, person, other)):
+        spool.put({"client_key": f"key-{n:04d}", "contact": contact, "description": words})
+    raw = (tmp_path / "spool.sqlite3").read_bytes() + _wal(tmp_path / "spool.sqlite3")
+    assert words.encode() not in raw and person.encode() not in raw
+
+    assert spool.drop_contact(person) == 2
+    assert [item.body["contact"] for item in spool.claim_due(time.time())] == [other]
+
+
+def test_an_old_plain_text_spool_is_encrypted_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE outbox (id INTEGER PRIMARY KEY, client_key TEXT UNIQUE, body TEXT,"
+            " attempts INTEGER, next_attempt_at REAL, created_at REAL, state TEXT,"
+            " last_error TEXT)"
+        )
+        body = {"client_key": "old-key-1", "contact": "abc", "description": "شکایت قدیمی"}
+        db.execute(
+            "INSERT INTO outbox VALUES (1, 'old-key-1', ?, 2, 0, 0, 'pending', NULL)",
+            (json.dumps(body),),
+        )
+    spool = CaseSpool(path, SPOOL_KEY)
+    assert [item.body["description"] for item in spool.claim_due(time.time())] == ["شکایت قدیمی"]
+    with sqlite3.connect(path) as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    assert "outbox" not in tables
+
+
+def _wal(path: Path) -> bytes:
+    wal = Path(f"{path}-wal")
+    return wal.read_bytes() if wal.exists() else b""

@@ -141,6 +141,8 @@ class Service:
             "DATA_KEY": Fernet.generate_key().decode(),
             "VAULT_KEY": Fernet.generate_key().decode(),
             "SERVICE_TOKEN": self.service_token,
+            "RASA_API_TOKEN": secrets.token_urlsafe(24),
+            "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
             "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
             "TELEGRAM_WEBHOOK_SECRET": self.webhook_secret,
             "TELEGRAM_API_BASE_URL": stub.url,
@@ -258,6 +260,9 @@ def test_console_end_to_end(service: Service, stub: Stub, browser: Any) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fa-IR")
     page = context.new_page()
+    # Whatever the Content-Security-Policy blocks, Chromium reports on the console.
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Security Policy" in m.text else None)
     _login(page, service, "leila")
     assert page.locator("html").get_attribute("dir") == "rtl"
 
@@ -353,6 +358,7 @@ def test_console_end_to_end(service: Service, stub: Stub, browser: Any) -> None:
     # English switch.
     page.click("a.lang")
     assert page.locator("html").get_attribute("dir") == "ltr"
+    assert blocked == []
     context.close()
 
 

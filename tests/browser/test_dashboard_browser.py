@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from feedback_api import migrate
 from feedback_api.db import make_engine
 from feedback_api.users.service import create_user
-from tests.dashboard.factories import seed
+from tests.feedback_api.dashboard.factories import seed
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "screenshots"
@@ -61,7 +61,7 @@ def server() -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "CHANNELS_WORKERS": "false", "PORT": str(port)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "feedback_api.app:create_app",
+        [sys.executable, "-m", "uvicorn", "--factory", "feedback_api.main:build_app",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip

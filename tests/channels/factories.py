@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from typing import Any
 
 from twilio.request_validator import RequestValidator
+
+from channels.providers.android_sms import signature
 
 _ids = itertools.count(1000)
 
@@ -106,3 +109,36 @@ def sms_form(number: str, body: str, sid: str | None = None, media: int = 0) -> 
 
 def twilio_signature(token: str, url: str, params: dict[str, str]) -> str:
     return str(RequestValidator(token).compute_signature(url, params))
+
+
+def android_event(event: str, payload: dict[str, Any], event_id: str | None = None) -> bytes:
+    """A webhook body of the SMS Gateway for Android (envelope and payload)."""
+    envelope = {
+        "deviceId": "device-1",
+        "event": event,
+        "id": event_id or f"ev{next(_ids)}",
+        "webhookId": "wh-1",
+        "payload": payload,
+    }
+    return json.dumps(envelope, ensure_ascii=False).encode()
+
+
+def android_sms(number: str, text: str, event_id: str | None = None) -> bytes:
+    # messageId is derived from the content: two people sending the same text share it.
+    payload = {
+        "messageId": f"m{sum(text.encode())}",
+        "message": text,
+        "phoneNumber": number,
+        "simNumber": 1,
+        "receivedAt": "2026-12-01T10:00:00.000+03:30",
+    }
+    return android_event("sms:received", payload, event_id)
+
+
+def android_headers(key: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    return {
+        "Content-Type": "application/json",
+        "X-Timestamp": stamp,
+        "X-Signature": signature(key, body, stamp),
+    }

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from channels.models import InboundMessage, OutboxMessage
 from feedback_api.contacts import service as contacts
 from feedback_api.contacts.models import Contact
-from tests.channels.conftest import TG_SECRET, TWILIO_TOKEN
-from tests.channels.factories import twilio_signature
+from tests.channels.conftest import ANDROID_KEY, TG_SECRET, TWILIO_TOKEN
+from tests.channels.factories import android_headers, twilio_signature
 
 SMS_URL = "https://feedback.example.org/webhooks/twilio/sms"
 STATUS_URL = "https://feedback.example.org/webhooks/twilio/status"
@@ -34,6 +34,14 @@ def post_sms(
 ) -> Response:
     sig = signature if signature is not None else twilio_signature(TWILIO_TOKEN, url, form)
     return client.post(path, data=form, headers={"X-Twilio-Signature": sig})
+
+
+def post_android(
+    client: TestClient, body: bytes, *, key: str = ANDROID_KEY, timestamp: int | None = None
+) -> Response:
+    return client.post(
+        "/webhooks/android-sms", content=body, headers=android_headers(key, body, timestamp)
+    )
 
 
 def count(session: Session, model: type[Any]) -> int:

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from channels import inbound, outbox
+from channels import sending, turns
 from tests.channels.conftest import FakeRasa, Recorder, run
 from tests.channels.factories import sms_form, tg_callback, tg_text
 from tests.channels.helpers import STATUS_URL, outbox_rows, post_sms, post_tg
@@ -50,7 +50,7 @@ def test_webhooks_and_workers_do_their_sql_off_the_loop(
     assert post_tg(client, tg_callback(801, "/greet")).status_code == 200
     assert post_sms(client, sms_form("+989121238001", "سلام")).status_code == 200
     assert post_sms(client, sms_form("+989121238002", "STOP")).status_code == 200
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     assert deliver() == 3  # the oldest reply of each of the three people
     sid = next(r.provider_id for r in outbox_rows(session) if r.channel == "sms" and r.provider_id)
     status = {"MessageSid": sid, "MessageStatus": "delivered"}
@@ -60,11 +60,11 @@ def test_webhooks_and_workers_do_their_sql_off_the_loop(
     # The assistant slow (an acknowledgement while waiting), then down (kept, acknowledged).
     rasa.delay = 0.8
     post_tg(client, tg_text(802, "سلام"))
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     rasa.delay, rasa.down = 0.0, True
     post_tg(client, tg_text(803, "سلام"))
-    run(inbound.process_pending(session, rasa))
-    run(outbox.deliver_due(session, {"telegram": recorders["telegram"]}))
+    run(turns.process_pending(session, rasa))
+    run(sending.deliver_due(session, {"telegram": recorders["telegram"]}))
 
     assert len(rasa.calls) >= 4 and recorders["telegram"].sent and recorders["sms"].sent
     assert on_loop == []

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import secrets
 import socket
 import subprocess
@@ -130,6 +131,8 @@ def service() -> Iterator[Running]:
         "DATA_KEY": Fernet.generate_key().decode(),
         "VAULT_KEY": Fernet.generate_key().decode(),
         "SERVICE_TOKEN": secrets.token_urlsafe(24),
+        "RASA_API_TOKEN": secrets.token_urlsafe(24),
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
         "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
         "TELEGRAM_WEBHOOK_SECRET": secrets.token_urlsafe(16),
         "TELEGRAM_API_BASE_URL": tg_url,
@@ -211,6 +214,11 @@ def test_concurrent_webhooks_and_console_never_wait_for_the_busy_timeout(
     service: Running,
 ) -> None:
     cookie = _console_cookie(service)
+    # What the simulator page's script sends with its calls: the session's CSRF token.
+    page = httpx.get(service.url + "/simulator", cookies={"aap_session": cookie}, timeout=10)
+    match = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text)
+    assert match
+    csrf = match.group(1)
     staff = {"Authorization": f"Bearer {_staff_token(service)}"}
     bot = {"Authorization": f"Bearer {service.env['SERVICE_TOKEN']}"}
     tg_headers = {"X-Telegram-Bot-Api-Secret-Token": service.env["TELEGRAM_WEBHOOK_SECRET"]}
@@ -277,7 +285,7 @@ def test_concurrent_webhooks_and_console_never_wait_for_the_busy_timeout(
             service.url + "/simulator/api/send",
             json={"channel": "telegram", "conversation": conversation, "text": "سلام"},
             cookies={"aap_session": cookie},
-            headers={"X-Simulator": "1"},
+            headers={"X-Simulator": "1", "X-CSRF-Token": csrf},
             timeout=REQUEST_TIMEOUT,
         )
 

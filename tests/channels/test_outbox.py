@@ -7,8 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session
 
-from channels import outbox, sms, telegram
-from channels.transports import Transport, WebTransport
+from channels import outbox, sending
+from channels.providers.base import Transport
+from channels.providers.telegram import TelegramProvider
+from channels.providers.twilio import TwilioProvider
+from channels.worker import WebTransport
 from feedback_api.db import utcnow
 from tests.channels.conftest import FROM_NUMBER, TWILIO_SID, run
 from tests.channels.helpers import outbox_rows
@@ -28,9 +31,7 @@ def tg_transports(
     from feedback_api.settings import get_settings
 
     monkeypatch.setattr(get_settings(), "telegram_api_base_url", tg_stub[1])
-    bot = telegram.make_bot()
-    assert bot is not None
-    return {"telegram": telegram.TelegramTransport(bot), "web": WebTransport()}
+    return {"telegram": TelegramProvider(get_settings()), "web": WebTransport()}
 
 
 @pytest.fixture
@@ -40,9 +41,7 @@ def sms_transports(
     from feedback_api.settings import get_settings
 
     monkeypatch.setattr(get_settings(), "twilio_api_base_url", twilio_stub_server[1])
-    transport = sms.make_transport()
-    assert transport is not None
-    return {"sms": transport}
+    return {"twilio": TwilioProvider(get_settings())}
 
 
 def test_telegram_500_twice_then_sent_exactly_once(
@@ -53,19 +52,19 @@ def test_telegram_500_twice_then_sent_exactly_once(
     outbox.queue(session, contact=contact, text="سلام", buttons=[{"title": "دری", "payload": "/x"}])
     session.commit()
     stub.fail("sendMessage", 500, {"ok": False, "error_code": 500, "description": "boom"}, times=2)
-    run(outbox.deliver_due(session, tg_transports))
+    run(sending.deliver_due(session, tg_transports))
     (row,) = outbox_rows(session)
     assert (row.status, row.attempts) == ("queued", 1)
-    assert run(outbox.deliver_due(session, tg_transports)) == 0  # backing off
-    run(outbox.deliver_due(session, tg_transports, now=later(6)))
-    run(outbox.deliver_due(session, tg_transports, now=later(20)))
+    assert run(sending.deliver_due(session, tg_transports)) == 0  # backing off
+    run(sending.deliver_due(session, tg_transports, now=later(6)))
+    run(sending.deliver_due(session, tg_transports, now=later(20)))
     session.refresh(row)
     assert (row.status, row.attempts) == ("sent", 3)
     assert row.address is None and row.provider_id  # the address is blanked once sent
     sends = stub.calls("sendMessage")
     assert len(sends) == 3 and sends[-1]["params"]["chat_id"] == "7001"
     assert "callback_data" in sends[-1]["params"]["reply_markup"]
-    run(outbox.deliver_due(session, tg_transports, now=later(600)))
+    run(sending.deliver_due(session, tg_transports, now=later(600)))
     assert len(stub.calls("sendMessage")) == 3
 
 
@@ -86,13 +85,13 @@ def test_telegram_429_retry_after_is_honoured(
             "parameters": {"retry_after": 30},
         },
     )
-    run(outbox.deliver_due(session, tg_transports))
+    run(sending.deliver_due(session, tg_transports))
     (row,) = outbox_rows(session)
     assert row.status == "queued"
     assert later(25) < row.next_attempt_at <= later(31)
-    run(outbox.deliver_due(session, tg_transports, now=later(20)))
+    run(sending.deliver_due(session, tg_transports, now=later(20)))
     assert len(stub.calls("sendMessage")) == 1
-    run(outbox.deliver_due(session, tg_transports, now=later(31)))
+    run(sending.deliver_due(session, tg_transports, now=later(31)))
     session.refresh(row)
     assert row.status == "sent" and len(stub.calls("sendMessage")) == 2
 
@@ -109,12 +108,12 @@ def test_telegram_403_blocked_opts_out_and_later_sends_are_skipped(
         403,
         {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
     )
-    run(outbox.deliver_due(session, tg_transports))
+    run(sending.deliver_due(session, tg_transports))
     session.refresh(contact)
     assert contact.opted_out
     outbox.queue(session, contact=contact, text="دو")
     session.commit()
-    run(outbox.deliver_due(session, tg_transports))
+    run(sending.deliver_due(session, tg_transports))
     assert [r.status for r in outbox_rows(session)] == ["failed", "failed"]
     assert len(stub.calls("sendMessage")) == 1
     assert not any(r.status == "delivered" for r in outbox_rows(session))
@@ -132,7 +131,7 @@ def test_long_telegram_text_is_split_at_4096(
         buttons=[{"title": "ok", "payload": "/ok"}],
     )
     session.commit()
-    run(outbox.deliver_due(session, tg_transports))
+    run(sending.deliver_due(session, tg_transports))
     sends = stub.calls("sendMessage")
     assert len(sends) == 3 and all(len(s["params"]["text"]) <= 4096 for s in sends)
     assert "reply_markup" in sends[-1]["params"] and "reply_markup" not in sends[0]["params"]
@@ -147,7 +146,7 @@ def test_sms_through_the_twilio_library_with_status_callback(
         session, contact=contact, text="زبان:", buttons=[{"title": "دری", "payload": "/a"}]
     )
     session.commit()
-    run(outbox.deliver_due(session, sms_transports))
+    run(sending.deliver_due(session, sms_transports))
     (call,) = stub.calls("Messages.json")
     assert call["path"] == f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
     assert call["params"]["To"] == "+989121239999" and call["params"]["From"] == FROM_NUMBER
@@ -166,15 +165,15 @@ def test_sms_21610_opts_out_and_5xx_retries(
     outbox.queue(session, contact=first, text="a")
     session.commit()
     stub.fail("Messages.json", 400, error(400, 21610, "Attempt to send to unsubscribed recipient"))
-    run(outbox.deliver_due(session, sms_transports))
+    run(sending.deliver_due(session, sms_transports))
     session.refresh(first)
     assert first.opted_out
     outbox.queue(session, contact=second, text="b")
     session.commit()
     stub.fail("Messages.json", 503, error(503, 20500, "unavailable"))
-    run(outbox.deliver_due(session, sms_transports))
+    run(sending.deliver_due(session, sms_transports))
     assert outbox_rows(session)[-1].status == "queued"
-    run(outbox.deliver_due(session, sms_transports, now=later(6)))
+    run(sending.deliver_due(session, sms_transports, now=later(6)))
     assert outbox_rows(session)[-1].status == "sent"
 
 
@@ -188,18 +187,18 @@ def test_replies_go_before_bulk_and_rate_limits_hold(
     outbox.queue(session, contact=people[3], text="reply", kind="reply")
     session.commit()
     clock = [0.0]
-    limits = outbox.Limits(
-        overall={"telegram": outbox.TokenBucket(1, 1)},
-        per_chat={"telegram": outbox.TokenBucket(1, 1)},
+    limits = sending.RateLimiter(
+        overall={"telegram": sending.TokenBucket(1, 1)},
+        per_chat={"telegram": sending.TokenBucket(1, 1)},
         clock=lambda: clock[0],
     )
-    run(outbox.deliver_due(session, tg_transports, limits))
+    run(sending.deliver_due(session, tg_transports, limits))
     assert [c["params"]["text"] for c in stub.calls("sendMessage")] == ["reply"]
-    run(outbox.deliver_due(session, tg_transports, limits))
+    run(sending.deliver_due(session, tg_transports, limits))
     assert len(stub.calls("sendMessage")) == 1  # one a second
     for second in (1.0, 2.0, 3.0):
         clock[0] = second
-        run(outbox.deliver_due(session, tg_transports, limits))
+        run(sending.deliver_due(session, tg_transports, limits))
     assert [c["params"]["text"] for c in stub.calls("sendMessage")] == ["reply"] + ["bulk"] * 3
 
 

@@ -1,4 +1,5 @@
-"""A deletion request also removes the conversation from Rasa's SQL tracker store."""
+"""A deletion request also erases the conversation from Rasa, once the turn has ended:
+through Rasa's HTTP API (any tracker store) and from its SQL tracker store."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
+from channels import rasa_tracker
 from feedback_api.settings import get_settings
+from tests.channels.conftest import FakeRasa, run
 from tests.factories import make_contact
 
 # The table Rasa 3.6's SQLTrackerStore creates.
@@ -40,8 +43,28 @@ def test_deleting_my_data_removes_my_conversation_from_rasa_only(
             )
 
     answer = client.delete(f"/api/v1/bot/contacts/{person.pseudonym}", headers=service_headers)
-
     assert answer.status_code == 200
+    with tracker.connect() as conn:  # not during the turn: Rasa would write it back
+        assert len(conn.execute(text("SELECT sender_id FROM events")).all()) == 2
+
+    rasa = FakeRasa()
+    assert run(rasa_tracker.erase_due(session, rasa, sender=person.pseudonym)) == 1
+
+    assert rasa.erased == [person.pseudonym]
     with tracker.connect() as conn:
         left = conn.execute(text("SELECT sender_id FROM events")).scalars().all()
     assert left == [neighbour.pseudonym]
+    assert run(rasa_tracker.erase_due(session, rasa, sender=person.pseudonym)) == 0
+
+
+def test_an_erasure_waits_while_rasa_is_down(
+    client: TestClient, session: Session, service_headers: dict[str, str]
+) -> None:
+    person = make_contact(session)
+    client.delete(f"/api/v1/bot/contacts/{person.pseudonym}", headers=service_headers)
+    rasa = FakeRasa()
+    rasa.down = True
+    assert run(rasa_tracker.erase_due(session, rasa)) == 0
+    rasa.down = False
+    assert run(rasa_tracker.erase_due(session, rasa)) == 1
+    assert rasa.erased == [person.pseudonym]

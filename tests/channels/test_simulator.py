@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from channels import inbound
+from channels import turns
 from tests.channels.conftest import FakeRasa, Recorder, run
-from tests.factories import auth, make_user
+from tests.factories import auth, login_as, make_user
 
 HEADERS = {"X-Simulator": "1"}
 
@@ -16,6 +16,18 @@ def test_simulator_needs_a_staff_login(client: TestClient) -> None:
     assert client.get("/simulator").status_code == 401
     body = {"channel": "sms", "conversation": "abc", "text": "سلام"}
     assert client.post("/simulator/api/send", json=body, headers=HEADERS).status_code == 401
+
+
+def test_with_the_login_cookie_the_page_gives_the_csrf_token_the_calls_need(
+    client: TestClient, session: Session
+) -> None:
+    csrf = login_as(client, make_user(session))
+    page = client.get("/simulator")
+    assert f'<meta name="csrf-token" content="{csrf}">' in page.text
+    body = {"channel": "sms", "conversation": "c1", "text": "سلام"}
+    assert client.post("/simulator/api/send", json=body, headers=HEADERS).status_code == 403
+    sent = client.post("/simulator/api/send", json=body, headers=HEADERS | {"X-CSRF-Token": csrf})
+    assert sent.status_code == 200 and sent.json()["stored"] is True
 
 
 def test_simulated_sms_conversation_shows_segments(
@@ -33,7 +45,7 @@ def test_simulated_sms_conversation_shows_segments(
         == 400
     )
     rasa.replies = [{"text": "زبان:", "buttons": [{"title": "دری", "payload": "/a"}]}]
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     deliver()
     assert recorders["sms"].sent == []  # nothing left through a real provider
     data = client.get(
@@ -57,7 +69,7 @@ def test_simulated_telegram_button_press(
         headers=headers,
     )
     rasa.replies = [{"text": "زبان:", "buttons": [{"title": "دری", "payload": "/a"}]}]
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     data = client.get(
         "/simulator/api/messages",
         params={"channel": "telegram", "conversation": "t1"},
@@ -69,5 +81,5 @@ def test_simulated_telegram_button_press(
         json={"channel": "telegram", "conversation": "t1", "payload": "/a"},
         headers=headers,
     )
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     assert [c["message"] for c in rasa.calls] == ["/greet", "/a"]

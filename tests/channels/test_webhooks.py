@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from channels import inbound
+from channels import turns
 from channels.models import InboundMessage, OutboxMessage
 from feedback_api.contacts.models import Contact
 from tests.channels.conftest import FakeRasa, Recorder, run
@@ -62,7 +62,7 @@ def test_the_same_update_twice_gets_one_reply(
     update = tg_text(502, "سلام")
     assert post_tg(client, update).status_code == 200
     assert post_tg(client, update).status_code == 200
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     deliver()
     assert len(rasa.calls) == 1
     assert len(recorders["telegram"].sent) == 1
@@ -74,7 +74,7 @@ def test_the_same_message_sid_twice_gets_one_reply(
     form = sms_form("+989121234568", "سلام", sid="SM" + "a" * 32)
     post_sms(client, form)
     post_sms(client, form)
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     deliver()
     assert len(inbound_rows(session)) == 1
     assert len(recorders["sms"].sent) == 1
@@ -85,12 +85,12 @@ def test_rasa_sees_the_pseudonym_and_metadata_only(
 ) -> None:
     post_tg(client, tg_text(987654321, "سلام"))
     post_sms(client, sms_form("+989121234569", "سلام"))
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     tg = contact_of(session, "telegram", "987654321")
     phone = contact_of(session, "sms", "+989121234569")
     assert [c["sender"] for c in rasa.calls] == [tg.pseudonym, phone.pseudonym]
     for call in rasa.calls:
-        assert set(call["metadata"]) == {"channel", "language"}
+        assert set(call["metadata"]) == {"channel", "language", "language_guess"}
         assert "987654321" not in str(call) and "9121234569" not in str(call)
     assert rasa.calls[1]["metadata"]["channel"] == "sms"
 
@@ -99,7 +99,7 @@ def test_start_goes_to_the_assistant_as_greet_with_a_language_payload(
     client: TestClient, session: Session, rasa: FakeRasa
 ) -> None:
     post_tg(client, tg_text(503, "/start prs"))
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     assert rasa.calls[0]["message"] == "/greet"
     assert rasa.calls[0]["metadata"]["language"] == "prs"
 
@@ -108,12 +108,12 @@ def test_media_gets_a_polite_reply_in_the_persons_language_and_is_logged(
     client: TestClient, session: Session, rasa: FakeRasa, deliver, recorders: dict[str, Recorder]
 ) -> None:
     post_tg(client, tg_text(504, "hi"))
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     contact_of(session, "telegram", "504").language = "prs"
     session.commit()
     for kind in ("voice", "photo", "sticker", "location", "contact"):
         assert post_tg(client, tg_media(504, kind)).status_code == 200
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     assert len(rasa.calls) == 1
     rows = [r for r in inbound_rows(session) if r.kind == "media"]
     assert [r.media_type for r in rows] == ["voice", "photo", "sticker", "location", "contact"]
@@ -126,7 +126,7 @@ def test_sms_media_only_gets_the_polite_reply(
     client: TestClient, session: Session, rasa: FakeRasa
 ) -> None:
     post_sms(client, sms_form("+989121234570", "", media=1))
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     assert rasa.calls == []
     assert [r.template for r in outbox_rows(session)] == ["media_unsupported"]
 
@@ -135,7 +135,7 @@ def test_edited_messages_are_routed_like_new_ones(
     client: TestClient, session: Session, rasa: FakeRasa
 ) -> None:
     post_tg(client, tg_edited(505, "سلام دوباره"))
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     assert rasa.calls[0]["message"] == "سلام دوباره"
     assert inbound_rows(session)[0].kind == "edited"
 
@@ -162,9 +162,9 @@ def test_button_press_is_answered_and_its_payload_goes_to_rasa(
         }
     ]
     post_tg(client, tg_text(507, "سلام"))
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     post_tg(client, tg_callback(507, '/set_language{"language":"prs"}'))
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     assert rasa.calls[1]["message"] == '/set_language{"language":"prs"}'
     assert inbound_rows(session)[1].text == "دری"  # the transcript shows the title
 
@@ -173,7 +173,7 @@ def test_twilio_status_callbacks_are_signed_and_move_the_status(
     client: TestClient, session: Session, rasa: FakeRasa, deliver
 ) -> None:
     post_sms(client, sms_form("+989121234571", "سلام"))
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     deliver()
     (row,) = outbox_rows(session)
     assert row.status == "sent" and row.provider_id
@@ -190,7 +190,7 @@ def test_twilio_21610_in_a_status_callback_opts_out(
     client: TestClient, session: Session, rasa: FakeRasa, deliver
 ) -> None:
     post_sms(client, sms_form("+989121234572", "سلام"))
-    run(inbound.process_pending(session, rasa))
+    run(turns.process_pending(session, rasa))
     deliver()
     (row,) = outbox_rows(session)
     form = {

@@ -13,9 +13,9 @@ from feedback_api.deps import get_session
 
 def app_on(engine: Engine) -> FastAPI:
     """The service, its requests committing to `engine`'s database."""
-    from feedback_api.app import create_app
+    from feedback_api.main import build_app
 
-    app = create_app()
+    app = build_app()
     factory = sessionmaker(bind=engine, expire_on_commit=False)
 
     def committed_session() -> Iterator[Session]:

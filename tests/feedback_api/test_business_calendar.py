@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from feedback_api.business_calendar import BusinessCalendar
-from feedback_api.cases import service
+from feedback_api.cases import due
 from feedback_api.cases.models import Case
 from feedback_api.settings import Settings, get_settings
 
@@ -93,7 +93,7 @@ def test_due_times_are_utc() -> None:
 
 def _case(category: str, created: dt.datetime) -> Case:
     case = Case(category=category, created_at=created.astimezone(dt.UTC))
-    service.compute_due_times(case)
+    due.compute_due_times(case)
     return case
 
 
@@ -124,14 +124,14 @@ def test_categories_without_a_target_have_no_due_time(category: str, missing: st
 def test_the_next_due_time_follows_the_case_through_its_stages() -> None:
     case = _case("CMN", tehran(8, 10))
     case.status = "NEW"
-    assert service.next_due(case) == case.ack_due_at
+    assert due.next_due(case) == case.ack_due_at
     case.acknowledged_at = tehran(8, 11)
-    assert service.next_due(case) == case.act_due_at
+    assert due.next_due(case) == case.act_due_at
     case.first_action_at = tehran(8, 12)
-    assert service.next_due(case) == case.close_due_at
+    assert due.next_due(case) == case.close_due_at
     case.status = "CLOSED_LOOP"
-    assert service.next_due(case) is None
-    assert not service.is_overdue(case, now=tehran(28, 12, month=2))
+    assert due.next_due(case) is None
+    assert not due.is_overdue(case, now=tehran(28, 12, month=2))
 
 
 def test_holidays_and_office_hours_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -141,8 +141,8 @@ def test_holidays_and_office_hours_come_from_settings(monkeypatch: pytest.Monkey
     monkeypatch.setenv("BUSINESS_END", "13:00")
     configured = Settings()
     assert configured.holidays == [dt.date(2025, 1, 11), dt.date(2025, 1, 12)]
-    monkeypatch.setattr(service, "get_settings", lambda: configured)
-    cal = service.calendar()
+    monkeypatch.setattr(due, "get_settings", lambda: configured)
+    cal = due.calendar()
     # 4 hours a day: Wednesday 12:00 has one hour left, then Monday 09:00-12:00.
     assert cal.due(tehran(8, 12), 4, "business") == tehran(13, 12).astimezone(dt.UTC)
     assert get_settings().holidays == []  # the real settings were not touched

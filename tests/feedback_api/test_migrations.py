@@ -20,6 +20,10 @@ FOUNDATION = {
     "audit_log",
     "users",
     "handoffs",
+    "user_sessions",
+    "login_throttle",
+    "channel_outbox",
+    "channel_inbound",
 }
 
 
@@ -77,3 +81,38 @@ def test_the_migrated_schema_matches_the_models(fresh_database: str) -> None:
 
     foundation_diffs = [diff for diff in diffs if table_of(diff)]
     assert foundation_diffs == []
+
+
+def test_hardening_keeps_users_that_cases_and_handoffs_point_to(empty_database: str) -> None:
+    """0010 drops columns of `users` in place: rows that reference a user survive both ways."""
+    engine = make_engine(empty_database)
+    config = migrate.alembic_config(empty_database)
+    command.upgrade(config, "0003")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, username, display_name, role, password_hash, is_active,"
+                " failed_logins, session_epoch, created_at)"
+                " VALUES (7, 'leila', 'Leila', 'operator', 'x', true, 0, 0, '2025-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO contacts (id, pseudonym, channel, callback_consent, opted_out,"
+                " created_at, last_seen_at) VALUES ('c1', 'p1', 'sms', false, false,"
+                " '2025-01-01', '2025-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO handoffs (contact_id, status, requested_at, claimed_by_id)"
+                " VALUES ('c1', 'active', '2025-01-01', 7)"
+            )
+        )
+    command.upgrade(config, "0010_hardening")
+    command.downgrade(config, "0003")
+    migrate.upgrade(empty_database)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT username FROM users WHERE id = 7")).scalar() == "leila"
+        assert conn.execute(text("SELECT claimed_by_id FROM handoffs")).scalar() == 7
+    engine.dispose()

@@ -13,7 +13,13 @@ from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
 from feedback_api import settings as settings_module
-from feedback_api.settings import ROOT, SECRET_FIELDS, Settings, ensure_dev_secrets
+from feedback_api.settings import (
+    DEV_GENERATED_FIELDS,
+    ROOT,
+    SECRET_FIELDS,
+    Settings,
+    ensure_dev_secrets,
+)
 
 
 @pytest.fixture
@@ -27,7 +33,17 @@ def dev_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     path = tmp_path / "var" / "dev-secrets.env"
     real = ensure_dev_secrets
     monkeypatch.setattr(settings_module, "ensure_dev_secrets", lambda: real(path))
+    monkeypatch.setattr(settings_module, "DEV_SECRETS_FILE", path)
     return path
+
+
+@pytest.fixture
+def production(no_secrets: None, dev_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Production with every secret set and an https address: the settings load."""
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://feedback.example.org")
+    for name in SECRET_FIELDS:
+        monkeypatch.setenv(name.upper(), Fernet.generate_key().decode())
 
 
 def test_production_without_secrets_refuses(
@@ -42,16 +58,31 @@ def test_production_without_secrets_refuses(
     assert not dev_file.exists()  # nothing generated behind the operator's back
 
 
+@pytest.mark.parametrize("name", ["VAULT_KEY", "RASA_API_TOKEN", "ACTION_SERVER_TOKEN"])
 def test_production_names_the_one_missing_secret(
-    no_secrets: None, dev_file: Path, monkeypatch: pytest.MonkeyPatch
+    production: None, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
-    monkeypatch.setenv("APP_ENV", "production")
-    for name in SECRET_FIELDS:
-        if name != "vault_key":
-            monkeypatch.setenv(name.upper(), Fernet.generate_key().decode())
-    with pytest.raises(ValidationError, match="VAULT_KEY"):
+    value = os.environ[name]
+    monkeypatch.delenv(name)
+    with pytest.raises(ValidationError, match=name):
         Settings(_env_file=None)
-    monkeypatch.setenv("VAULT_KEY", Fernet.generate_key().decode())
+    monkeypatch.setenv(name, value)
+    assert Settings(_env_file=None).app_env == "production"
+
+
+def test_production_refuses_an_http_public_address(
+    production: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PUBLIC_BASE_URL", "http://feedback.example.org")
+    with pytest.raises(ValidationError, match="PUBLIC_BASE_URL must be https"):
+        Settings(_env_file=None)
+
+
+def test_production_refuses_a_development_secrets_file(production: None, dev_file: Path) -> None:
+    ensure_dev_secrets(dev_file)  # left over from running the checkout in development
+    with pytest.raises(ValidationError, match="development secrets file"):
+        Settings(_env_file=None)
+    dev_file.unlink()
     assert Settings(_env_file=None).app_env == "production"
 
 
@@ -69,7 +100,8 @@ def test_development_generates_secrets_once(
     Fernet(first.secret("data_key").encode())  # valid Fernet keys
     Fernet(first.secret("vault_key").encode())
     assert first.secret("data_key") != first.secret("vault_key")
-    assert len(dev_file.read_text().splitlines()) == len(SECRET_FIELDS)
+    assert len(dev_file.read_text().splitlines()) == len(DEV_GENERATED_FIELDS)
+    assert len(first.secret("metrics_token")) >= 32
 
 
 def test_a_secret_from_the_environment_wins_over_the_generated_one(

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-Reply = tuple[int, dict[str, Any]]
+Reply = tuple[int, Any]  # status, JSON body (none with 204)
 
 
 class Stub:
@@ -41,11 +41,13 @@ class Stub:
             self.requests.clear()
             self.failures.clear()
 
-    def _answer(self, method: str, path: str, params: dict[str, Any]) -> Reply:
+    def _answer(
+        self, method: str, path: str, params: dict[str, Any], auth: str | None = None
+    ) -> Reply:
         if path.startswith("/__control/"):
             return self._control(path, params)
         with self.lock:
-            self.requests.append({"method": method, "path": path, "params": params})
+            self.requests.append({"method": method, "path": path, "params": params, "auth": auth})
             for i, (fragment, status, body) in enumerate(self.failures):
                 if fragment in path:
                     del self.failures[i]
@@ -87,10 +89,11 @@ class Stub:
                 path, _, query = self.path.partition("?")
                 params = dict(parse_qsl(query))
                 params.update(self._params())
-                status, body = stub._answer(method, path, params)
-                data = json.dumps(body).encode()
+                status, body = stub._answer(method, path, params, self.headers.get("Authorization"))
+                data = b"" if status == 204 else json.dumps(body).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                if data:
+                    self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -100,6 +103,9 @@ class Stub:
 
             def do_POST(self) -> None:
                 self._do("POST")
+
+            def do_DELETE(self) -> None:
+                self._do("DELETE")
 
         self.server = ThreadingHTTPServer((host, port), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -21,13 +21,15 @@
     }
     data.lines.forEach(function (line) {
       var div = document.createElement("div");
-      div.className = "msg " + (line.direction === "in" ? "in" : "out") + " " + line.who;
+      div.className = "msg " + (line.direction === "in" ? "in" : "out") + " " + line.who +
+        (line.masked ? " masked" : "");
       var meta = document.createElement("div");
       meta.className = "meta";
       meta.textContent = label(line.who) + " · " + (line.at ? line.at.substring(11, 16) : "");
       var body = document.createElement("div");
       body.className = "body";
-      body.textContent = line.text;  // never innerHTML: the person's text is untrusted
+      // never innerHTML: the person's text is untrusted
+      body.textContent = line.masked ? box.getAttribute("data-masked") : line.text;
       div.appendChild(meta);
       div.appendChild(body);
       box.appendChild(div);

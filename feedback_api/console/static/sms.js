@@ -1,4 +1,4 @@
-// SMS segment counter: the same rule as console/service.py sms_segments
+// SMS segment counter: the same rule as persian_text/sms.py (tests/browser compares them)
 // (GSM-7 160/153, extension characters count 2; otherwise UCS-2 70/67 in UTF-16 units).
 (function () {
   "use strict";

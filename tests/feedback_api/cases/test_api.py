@@ -121,7 +121,7 @@ def test_status_lookup_answers_only_the_contact_who_filed(
         assert answer.status_code == 200, typed
         status = answer.json()
         assert status["reference"] == reference and status["status"] == "NEW"
-        assert status["status_label_fa"] and status["status_label_prs"]
+        assert status["status_label"] == "ثبت شده و در نوبت بررسی است"
         assert status["closed"] is False
         assert "description" not in status
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Any
 
@@ -9,8 +10,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import MetaData, select, text
 from sqlalchemy.orm import Session
 
+from channels import rasa_tracker
+from feedback_api.cases import service as cases
+from feedback_api.cases.models import Case
+from feedback_api.cases.state_machine import Status
 from feedback_api.crypto import decrypt
-from tests.factories import auth, make_contact, make_user
+from feedback_api.main import messaging
+from tests.factories import auth, make_case, make_contact, make_user
 
 PHONE = "+989121234567"
 DESCRIPTION = "آقای رضایی در دفتر کمک‌ها از ما پول خواست"
@@ -30,6 +36,19 @@ def _texts(value: Any) -> list[str]:
                 continue
         return out
     return [] if value is None else [str(value)]
+
+
+class ErasingRasa:
+    """Rasa's HTTP API as the gateway's erasure sees it."""
+
+    def __init__(self) -> None:
+        self.erased: list[str] = []
+
+    async def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[Any]:
+        raise AssertionError("no turn here")
+
+    async def erase(self, sender: str) -> None:
+        self.erased.append(sender)
 
 
 def _everything(session: Session) -> str:
@@ -92,7 +111,11 @@ def test_delete_my_data_leaves_no_address_or_text(
         assert secret in before  # the check below can see them when they are there
 
     answer = client.delete(f"/api/v1/bot/contacts/{key}", headers=service_headers)
-    assert answer.status_code == 200 and answer.json() == {"deleted": True}
+    assert answer.status_code == 200 and answer.json() == {"deleted": True, "kept_reports": 0}
+    # The gateway erases the conversation from Rasa once the turn is over.
+    rasa = ErasingRasa()
+    asyncio.run(rasa_tracker.erase_due(session, rasa, sender=key))
+    assert rasa.erased == [key]
 
     session.expire_all()
     after = _everything(session)
@@ -159,7 +182,7 @@ def test_delete_my_data_leaves_no_address_or_text(
 
     # Asking again is harmless.
     again = client.delete(f"/api/v1/bot/contacts/{key}", headers=service_headers)
-    assert again.status_code == 200 and again.json() == {"deleted": True}
+    assert again.status_code == 200 and again.json() == {"deleted": True, "kept_reports": 0}
 
 
 def test_deleting_an_unknown_contact_says_deleted(
@@ -168,4 +191,46 @@ def test_deleting_an_unknown_contact_says_deleted(
     answer = client.delete(
         "/api/v1/bot/contacts/abcdefghijklmnopqrstuvwxyz", headers=service_headers
     )
-    assert answer.status_code == 200 and answer.json() == {"deleted": True}
+    assert answer.status_code == 200 and answer.json() == {"deleted": True, "kept_reports": 0}
+
+
+def test_staff_texts_leave_a_mark_and_an_open_abuse_report_stays_anonymous(
+    client: TestClient, session: Session, service_headers: dict[str, str]
+) -> None:
+    contact = make_contact(session, "telegram", "5550001")
+    key = contact.pseudonym
+    manager = make_user(session, "cfm_manager")
+    complaint = make_case(session, contact=contact, description="کمک نقدی نرسید")
+    cases.add_note(session, complaint, "زنگ زدم، گفت زهرا هستم", user=manager)
+    cases.change_status(
+        session,
+        complaint,
+        Status.ACKNOWLEDGED,
+        actor="t",
+        user=manager,
+        reason="با خانم زهرا",
+        messaging=messaging(),
+    )
+    complaint.referral = "به دفتر مشهد، آقای احمدی"
+    report = make_case(session, category="SEA", contact=contact, description="او از من رابطه خواست")
+    session.commit()
+
+    answer = client.delete(f"/api/v1/bot/contacts/{key}", headers=service_headers)
+    assert answer.json() == {"deleted": True, "kept_reports": 1}
+
+    session.expire_all()
+    kept = session.get(Case, report.id)
+    assert kept is not None and kept.contact_id is None
+    assert kept.description == "او از من رابطه خواست"  # the report reaches its focal point
+    gone = session.get(Case, complaint.id)
+    assert gone is not None and gone.description is None and gone.referral is None
+    marks = {
+        entry.kind: entry.data.get("redacted")
+        for entry in gone.timeline
+        if entry.kind in ("note", "status_change")
+    }
+    assert marks == {"note": "request", "status_change": "request"}
+    assert all(entry.body is None for entry in gone.timeline)
+    everything = _everything(session)
+    for secret in ("زهرا", "احمدی", "کمک نقدی نرسید"):
+        assert secret not in everything

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -72,3 +73,17 @@ def test_refusals_are_one_clear_line(fresh_database: str) -> None:
         names = conn.execute(text("SELECT username FROM users ORDER BY username")).scalars().all()
     engine.dispose()
     assert names == ["bahram"]
+
+
+def test_serve_listens_on_the_configured_host_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` without --host used to bind every interface; HOST is loopback unless set."""
+    import uvicorn
+
+    from feedback_api import __main__ as cli
+    from feedback_api import migrate
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(migrate, "upgrade", lambda *a, **k: None)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs))
+    cli.main(["serve", "--port", "8123"])
+    assert (seen["host"], seen["port"]) == ("127.0.0.1", 8123)

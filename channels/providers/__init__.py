@@ -1,0 +1,1 @@
+"""The providers: one file each, one interface (base.py), one registry (registry.py)."""

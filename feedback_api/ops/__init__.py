@@ -1,0 +1,1 @@
+"""What an operator of the deployment watches: readiness, metrics, key rotation."""

@@ -1,0 +1,1 @@
+"""Safeguarding: disclosure triage (triage.py) and data retention (retention.py)."""

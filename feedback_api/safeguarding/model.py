@@ -1,0 +1,128 @@
+"""The learned half of the disclosure triage: a linear SVM over word and character n-grams.
+
+Trained in a second or two when first used, from the labelled set in
+bot/triage/train, so no model file is built or shipped. Three views of a text:
+- word uni- and bigrams carry vocabulary ("صیغه", "رشوه");
+- character n-grams inside words carry spelling variants, Dari and Farsi forms
+  of a word and typing noise;
+- the consonant skeleton of every word (as words and as character n-grams) puts
+  Latin-script Persian and Persian script side by side ("pool" and "پول" are both
+  "pl"), since Persian script leaves short vowels out and Finglish spells vowels
+  every which way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+from persian_text import ZWNJ, normalize
+
+_WORD = re.compile(r"\w+")
+_PERSIAN_CONSONANTS = {
+    "ب": "b",
+    "پ": "p",
+    "ت": "t",
+    "ط": "t",
+    "ث": "s",
+    "س": "s",
+    "ص": "s",
+    "ج": "j",
+    "چ": "C",
+    "ح": "h",
+    "ه": "h",
+    "خ": "x",
+    "د": "d",
+    "ذ": "z",
+    "ز": "z",
+    "ض": "z",
+    "ظ": "z",
+    "ر": "r",
+    "ژ": "Z",
+    "ش": "S",
+    "غ": "q",
+    "ق": "q",
+    "ف": "f",
+    "ک": "k",
+    "گ": "g",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+}
+# Latin digraphs first, then one letter each; vowels (and و/ی/ا on the Persian side) drop.
+_LATIN_SOUNDS = (("kh", "x"), ("gh", "q"), ("sh", "S"), ("ch", "C"), ("zh", "Z"), ("ph", "f"))
+_LATIN_VOWELS = re.compile(r"[aeiouyvw'3]")
+_LATIN = re.compile(r"[a-z]")
+
+
+def words(text: str) -> list[str]:
+    """Normalised words: Arabic letters and digits mapped, ZWNJ joined, lower case."""
+    return _WORD.findall(normalize(text).replace(ZWNJ, "").lower())
+
+
+def skeleton(word: str) -> str:
+    """The consonants of a word, the same for its Persian and Latin spellings."""
+    if _LATIN.search(word):
+        for digraph, sound in _LATIN_SOUNDS:
+            word = word.replace(digraph, sound)
+        consonants = _LATIN_VOWELS.sub("", word.replace("c", "k"))
+    else:
+        consonants = "".join(_PERSIAN_CONSONANTS.get(ch, "") for ch in word)
+    # A final ه is the vowel "e"/"a" ("پیسه", "pesa").
+    return consonants.removesuffix("h")
+
+
+def _skeletons(text: str) -> str:
+    return " ".join(filter(None, (skeleton(w) for w in text.split())))
+
+
+def _chars(sizes: tuple[int, int]) -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=sizes, sublinear_tf=True)
+
+
+def _words() -> TfidfVectorizer:
+    # Texts arrive as normalised words joined by spaces: a word is what lies between them.
+    return TfidfVectorizer(
+        analyzer="word",
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        tokenizer=str.split,
+        token_pattern=None,
+    )
+
+
+@dataclass
+class TriageModel:
+    c: float = 1.0
+    labels: list[str] = field(default_factory=list)
+    _views: list[tuple[TfidfVectorizer, bool]] = field(default_factory=list)
+    _svm: LinearSVC | None = None
+
+    def _matrix(self, texts: Sequence[str], fit: bool) -> csr_matrix:
+        blocks = []
+        for vectorizer, on_skeleton in self._views:
+            view = [_skeletons(t) for t in texts] if on_skeleton else list(texts)
+            blocks.append(vectorizer.fit_transform(view) if fit else vectorizer.transform(view))
+        return hstack(blocks).tocsr()
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> TriageModel:
+        self._views = [
+            (_chars((2, 5)), False),
+            (_words(), False),
+            (_chars((2, 4)), True),
+            (_words(), True),
+        ]
+        self._svm = LinearSVC(C=self.c).fit(self._matrix(texts, fit=True), list(labels))
+        self.labels = [str(label) for label in self._svm.classes_]
+        return self
+
+    def margins(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """Per text, each label's distance from the SVM's boundary (higher: more likely)."""
+        assert self._svm is not None, "fit first"
+        scores = self._svm.decision_function(self._matrix(texts, fit=False))
+        return [dict(zip(self.labels, map(float, row), strict=True)) for row in scores]
