@@ -38,8 +38,10 @@ step "bot: conversation tests"
 scripts/test-stories.sh
 
 step "NLU and disclosure triage evaluation on their held-out sets"
-# Floors that catch a regression; `make eval` reports against the issue's targets.
-TRIAGE_RECALL=0.85 TRIAGE_PRECISION=0.85 scripts/eval.sh
+# Floors that catch a regression, a few points under what the current model measures
+# (2026-12-02: Latin script 0.79, Dari 0.85, noisy 0.88, Farsi 0.93 intent accuracy);
+# `make eval` reports against the issues' targets (0.95).
+NLU_THRESHOLD=0.75 TRIAGE_RECALL=0.85 TRIAGE_PRECISION=0.85 scripts/eval.sh
 
 step "end to end: service, action server, Rasa, Telegram and Twilio stubs"
 RUN_E2E=1 .venv/bin/pytest tests/e2e -p no:warnings
