@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
-from sqlalchemy import select
 
 import case_reference as references
 from feedback_api.cases import access, notices, queries, service
@@ -34,7 +33,7 @@ from feedback_api.cases.state_machine import CLOSED
 from feedback_api.contacts import service as contacts
 from feedback_api.contacts.models import Contact
 from feedback_api.deps import CurrentUserDep, MessagingDep, ServiceDep, SessionDep, case_for
-from feedback_api.errors import NotFound, documented
+from feedback_api.errors import documented
 from feedback_api.languages import Language
 from feedback_api.users.models import User
 from persian_text import languages
@@ -255,12 +254,7 @@ def change_status(
 def assign_case(
     case: AssignCase, body: Assignment, user: CurrentUserDep, session: SessionDep
 ) -> CaseDetail:
-    assignee = None
-    if body.username is not None:
-        assignee = session.scalar(select(User).where(User.username == body.username))
-        if assignee is None:
-            raise NotFound("no such user", code="user_not_found")
-    service.assign(session, case, assignee, user=user)
+    service.assign(session, case, body.username, user=user)
     return detail(session, case)
 
 

@@ -28,6 +28,7 @@ from feedback_api.messaging import Messaging
 from feedback_api.safeguarding.triage import triage
 from feedback_api.settings import get_settings
 from feedback_api.taxonomy import Role, Sensitivity, load_taxonomy
+from feedback_api.users import service as users
 from feedback_api.users.models import User
 
 LOWERING_ROLES = {
@@ -265,7 +266,9 @@ def close_loop(session: Session, case: Case, *, user: User, messaging: Messaging
     change_status(session, case, Status.CLOSED_LOOP, actor=actor, user=user, messaging=messaging)
 
 
-def assign(session: Session, case: Case, assignee: User | None, *, user: User) -> Case:
+def assign(session: Session, case: Case, username: str | None, *, user: User) -> Case:
+    """Give the case to the active user `username` (None or "": to nobody)."""
+    assignee = users.active_user(session, username) if username else None
     if assignee is not None and not access.can_see(assignee.role, case.sensitivity, case.category):
         raise Conflict(f"{assignee.username} may not see this case", code="assignee_not_entitled")
     case.assignee_id = assignee.id if assignee else None

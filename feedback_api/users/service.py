@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from feedback_api.db import utcnow
-from feedback_api.errors import Conflict, Unauthorized
+from feedback_api.errors import Conflict, NotFound, Unauthorized
 from feedback_api.handoff import service as handoffs
 from feedback_api.settings import get_settings
 from feedback_api.taxonomy import Role
@@ -88,6 +88,14 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def active_user(session: Session, username: str) -> User:
+    """The active user of that name: the one rule for who can be given work (a case)."""
+    user = session.scalar(select(User).where(User.username == username, User.is_active.is_(True)))
+    if user is None:
+        raise NotFound("no such user", code="user_not_found")
+    return user
 
 
 def set_password(session: Session, user: User, password: str) -> None:

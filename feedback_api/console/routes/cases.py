@@ -28,7 +28,7 @@ from feedback_api.console.templating import render, translate, ui_language
 from feedback_api.contacts import service as contacts
 from feedback_api.contacts.models import Contact
 from feedback_api.deps import MessagingDep, SessionDep, get_messaging
-from feedback_api.errors import Conflict, NotFound
+from feedback_api.errors import Conflict
 from feedback_api.handoff import service as handoffs
 from feedback_api.messaging import GatewayUnavailable
 from feedback_api.taxonomy import load_taxonomy
@@ -189,15 +189,8 @@ def case_assign(
     session: SessionDep,
     assignee: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    target = None
-    if assignee:
-        target = session.scalar(
-            select(User).where(User.username == assignee, User.is_active.is_(True))
-        )
-        if target is None:
-            raise NotFound("no such user", code="user_not_found")
     try:
-        cases.assign(session, case, target, user=user)
+        cases.assign(session, case, assignee, user=user)
     except Conflict as exc:
         message = translate(ui_language(request), "error.conflict", msg=exc.message)
         return _case_page(request, session, user, case, error=message, status_code=409)

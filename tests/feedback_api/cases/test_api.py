@@ -319,3 +319,25 @@ def test_handoff_and_contact_preferences(
         client.put(f"{base}/language", json={"language": "en"}, headers=service_headers).status_code
         == 422
     )
+
+
+def test_a_case_goes_only_to_an_active_user_who_may_see_it(
+    client: TestClient, session: Session
+) -> None:
+    manager = make_user(session, "cfm_manager", username="assigning-manager")
+    left = make_user(session, "cfm_manager", username="left-the-team")
+    left.is_active = False
+    make_user(session, "operator", username="assign-operator")
+    case = make_case(session, category="FRD")
+    url = f"/api/v1/cases/{case.reference}/assign"
+
+    def assign(username: str | None) -> Any:
+        return client.post(url, json={"username": username}, headers=auth(manager))
+
+    gone = assign("left-the-team")
+    assert (gone.status_code, gone.json()["detail"]["code"]) == (404, "user_not_found")
+    assert assign("nobody-of-that-name").status_code == 404
+    refused = assign("assign-operator")
+    assert (refused.status_code, refused.json()["detail"]["code"]) == (409, "assignee_not_entitled")
+    assert assign("assigning-manager").json()["assignee"] == "assigning-manager"
+    assert assign(None).json()["assignee"] is None

@@ -118,11 +118,11 @@ def test_no_number_without_consent_or_on_restricted(client: TestClient, session:
     plain = make_contact(session, "sms", "+989121111111")
     case = make_case(session, contact=plain)
     user = make_user(session, "cfm_manager", "mgr_mask")
-    cases.assign(session, case, user, user=user)
+    cases.assign(session, case, user.username, user=user)
     consenting = make_contact(session, "sms", "+989122222222")
     contacts.set_consent(session, consenting, True, None)
     restricted = make_case(session, category="FRD", contact=consenting)
-    cases.assign(session, restricted, user, user=user)
+    cases.assign(session, restricted, user.username, user=user)
     session.commit()
     login_as(client, user)
     for c in (case, restricted):

@@ -43,11 +43,11 @@ def test_only_the_assigned_operator_or_manager_unmasks_and_each_reveal_is_audite
         with pytest.raises(NotFound) as refused:  # not assigned (staff never may)
             contacts.reveal(session, user, case)
         assert refused.value.status_code == 404
-    cases.assign(session, case, staff, user=staff)
+    cases.assign(session, case, staff.username, user=staff)
     with pytest.raises(NotFound):
         contacts.reveal(session, staff, case)
     assert _reveals(session) == []
-    cases.assign(session, case, operator, user=operator)
+    cases.assign(session, case, operator.username, user=operator)
     view = contacts.view_for(operator, case, contact)
     assert view is not None and view.can_reveal and view.masked == "+989•••••••67"
     assert contacts.reveal(session, operator, case) == NUMBER
@@ -65,7 +65,7 @@ def test_no_number_without_consent_or_on_a_restricted_case(session: Session) -> 
         (plain, silent, "no_consent"),
         (restricted, consenting, "restricted"),
     ):
-        cases.assign(session, case, manager, user=manager)
+        cases.assign(session, case, manager.username, user=manager)
         view = contacts.view_for(manager, case, contact)
         assert view is not None and view.reason == reason and not view.can_reveal
         with pytest.raises(NotFound):
