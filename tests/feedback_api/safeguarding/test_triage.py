@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from feedback_api.safeguarding.model import skeleton
 from feedback_api.safeguarding.triage import Thresholds, Triager, load_cues, triage
 
 
@@ -71,12 +70,6 @@ def test_sorry_to_bother_you_is_courtesy_but_bothering_someone_is_not() -> None:
 def test_danger_to_life_is_flagged_and_never_ordinary() -> None:
     found = triage("دیگه نمیخوام زنده باشم، میخوام خودکشی کنم")
     assert found.danger and found.category == "SAF"
-
-
-def test_latin_and_persian_spellings_share_a_skeleton() -> None:
-    assert skeleton("pool") == skeleton("پول") == "pl"
-    assert skeleton("karmand") == skeleton("کارمند")
-    assert skeleton("pesa") == skeleton("پیسه")
 
 
 class FixedModel:
