@@ -24,6 +24,8 @@ DARI = frozenset(
         "mekhaya", "mekhayam", "mekhayum", "mekhaim", "mekhayim", "metanam", "metanum",
         "metanim", "hamrai", "hamrayam", "kati", "pesa", "paisa", "namber", "nambar",
         "tazkira", "tazkera", "shafakhana", "daktar", "astom", "astum", "asti",
+        "mekhayom", "mekhaym", "mekhayem", "metanom", "metanem", "kunum", "kunom", "kadum",
+        "kadom", "meten", "beten", "bitin", "wolayat",
     }
 )  # fmt: skip
 

@@ -19,6 +19,8 @@ from persian_text import guess_language
         "شفاخانه کجاست",
         "salam mekhayam shekayat konom",
         "pesa nadarim, namber ra bedin",
+        "salam, mekhayom az taqsim komak shikayat kunum",
+        "komak naqdi meten?",
     ],
 )
 def test_dari(text: str) -> None:
