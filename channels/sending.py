@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 # A crashed sender's "sending" rows go out again after this (longer than any send).
 LEASE = dt.timedelta(seconds=120)
+# Rows claimed at a time.
+BATCH = 20
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -194,7 +196,9 @@ def _finish(row: OutboxMessage) -> None:
 
 
 @dataclass(frozen=True)
-class _Claimed:
+class Claimed:
+    """A row marked "sending" by this worker, with what goes to the provider."""
+
     row: OutboxMessage
     transport: str
     message: Outgoing
@@ -212,7 +216,7 @@ def _claim_due(
     now: dt.datetime,
     batch: int,
     contact_id: str | None = None,
-) -> list[_Claimed]:
+) -> list[Claimed]:
     """Mark what is due as "sending" (leased); settle what can never go."""
     if contact_id is None:
         _expire(session, now)
@@ -223,7 +227,7 @@ def _claim_due(
             r for r in _contact_run(session, contact_id, now, batch) if r.transport in transports
         ]
     claim = leases.new_claim()
-    claimed: list[_Claimed] = []
+    claimed: list[Claimed] = []
     for row in rows:
         contact = session.get(Contact, row.contact_id) if row.contact_id else None
         if contact is not None and contact.opted_out and not row.force:
@@ -245,7 +249,7 @@ def _claim_due(
         row.claimed_by = claim
         row.attempts += 1
         claimed.append(
-            _Claimed(
+            Claimed(
                 row=row,
                 claim=claim,
                 transport=row.transport,
@@ -262,7 +266,7 @@ def _claim_due(
     return claimed
 
 
-def _record_results(session: Session, claimed: list[_Claimed], results: list[object]) -> None:
+def _record_results(session: Session, claimed: list[Claimed], results: list[object]) -> None:
     settings = get_settings()
     done_at = utcnow()
     holders = {
@@ -317,7 +321,7 @@ async def deliver_due(
     limits: RateLimiter | None = None,
     *,
     now: dt.datetime | None = None,
-    batch: int = 20,
+    batch: int = BATCH,
     contact_id: str | None = None,
 ) -> int:
     """Send what is due (only `contact_id`'s, in order, when given); returns the number of
@@ -330,10 +334,25 @@ async def deliver_due(
     claimed = await dbthread.phase(
         session, _claim_due, transports, limits, now or utcnow(), batch, contact_id
     )
-    if not claimed:
-        return 0
+    if claimed:
+        await send_claimed(session, transports, claimed, in_order=contact_id is not None)
+    return len(claimed)
 
-    async def attempt(item: _Claimed) -> object:
+
+async def send_claimed(
+    session: Session,
+    transports: Mapping[str, Transport],
+    claimed: list[Claimed],
+    *,
+    in_order: bool,
+) -> None:
+    """Hand claimed rows to their providers, then record the results (a committed phase).
+
+    In order (one contact's rows): one after another, none past one that did not go;
+    otherwise (one row per contact) all at once.
+    """
+
+    async def attempt(item: Claimed) -> object:
         try:
             return await transports[item.transport].send(item.message)
         except (RetryLater, Undeliverable) as exc:
@@ -342,15 +361,34 @@ async def deliver_due(
             log.exception("outbox %s: unexpected send error", item.message.outbox_id)
             return RetryLater(describe(exc))
 
-    if contact_id is None:  # one row per contact: all at once
+    if not in_order:
         results = list(await asyncio.gather(*(attempt(item) for item in claimed)))
-    else:  # one contact's rows: one after another, none past one that did not go
+    else:
         results = []
         for item in claimed:
             blocked = bool(results) and isinstance(results[-1], RetryLater | NotSent)
             results.append(NotSent() if blocked else await attempt(item))
     await dbthread.phase(session, _record_results, claimed, results)
-    return len(claimed)
+
+
+@dataclass
+class ContactSender:
+    """A contact's replies sent the moment its turn is stored: claimed inside the turn's
+    own transaction (`claim`, no extra round trip to the database), then sent in order."""
+
+    transports: Mapping[str, Transport]
+    limits: RateLimiter | None = None
+
+    def claim(self, session: Session, contact_id: str) -> list[Claimed]:
+        session.flush()
+        return _claim_due(session, self.transports, self.limits, utcnow(), BATCH, contact_id)
+
+    async def send(self, session: Session, claimed: list[Claimed]) -> None:
+        try:
+            await send_claimed(session, self.transports, claimed, in_order=True)
+        except Exception:
+            # The rows stay claimed: the outbox loop sends them when their lease runs out.
+            log.exception("outbox error after a turn")
 
 
 def record_status(session: Session, transport: str, update: StatusUpdate) -> OutboxMessage | None:

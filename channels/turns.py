@@ -5,6 +5,11 @@ contact after everyone else, each at most at its rate), claims the message with 
 (channels/leases.py), routes it (channels.routing), asks the assistant (Rasa) when it is
 needed, and stores its replies in the outbox. When Rasa is down or slow the message
 waits and the person gets one acknowledgement.
+
+A turn costs the database two transactions around the call to Rasa: one claims and routes
+the message, one stores the replies and claims them for sending (channels.sending
+.ContactSender); each hop to a database thread and each commit sits between a person's
+message and its answer.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -25,17 +30,14 @@ from channels.models import InboundMessage
 from channels.outbox import SMS_MEDIA, queue, queue_text
 from channels.rasa_client import RasaClient, RasaUnavailable, turn_id
 from channels.routing import Turn, done, route_message
+from channels.sending import Claimed, ContactSender
 from feedback_api.cases.models import Case
 from feedback_api.contacts.models import Contact
-from feedback_api.db import read_only, utcnow
+from feedback_api.db import utcnow
 from feedback_api.ops import metrics
 from feedback_api.settings import get_settings
 
 log = logging.getLogger(__name__)
-
-# What runs after each turn that queued something: the worker sends the contact's replies
-# at once (the outbox loop is the fallback).
-AfterTurn = Callable[[Session, str], Awaitable[None]]
 
 
 def rasa_retry_delay(attempts: int) -> dt.timedelta:
@@ -109,7 +111,7 @@ async def process_pending(
     rasa: RasaClient,
     *,
     now: dt.datetime | None = None,
-    after_turn: AfterTurn | None = None,
+    sender: ContactSender | None = None,
 ) -> int:
     """Route every due waiting message, per contact in order. Returns messages handled.
 
@@ -119,7 +121,7 @@ async def process_pending(
     now = now or utcnow()
     handled = 0
     for contact_id in await dbthread.phase(session, contacts_with_pending, now):
-        handled += await process_contact(session, rasa, contact_id, now=now, after_turn=after_turn)
+        handled += await process_contact(session, rasa, contact_id, now=now, sender=sender)
     return handled
 
 
@@ -127,7 +129,6 @@ def _next_pending(
     session: Session, contact_id: str, now: dt.datetime | None
 ) -> InboundMessage | None:
     """The contact's oldest waiting message, if it is due and the contact is under its rate."""
-    read_only(session)  # a look: no write lock (the route that follows takes it)
     row = session.scalar(
         select(InboundMessage)
         .where(InboundMessage.contact_id == contact_id, InboundMessage.status == "pending")
@@ -149,79 +150,109 @@ async def process_contact(
     contact_id: str,
     *,
     now: dt.datetime | None = None,
-    after_turn: AfterTurn | None = None,
+    sender: ContactSender | None = None,
 ) -> int:
+    """The contact's due messages, one turn at a time; `sender` sends each turn's replies
+    the moment they are stored (without it, the outbox loop is woken)."""
     handled = 0
     while True:
-        row = await dbthread.phase(session, _next_pending, contact_id, now)
-        if row is None:
+        started = await dbthread.phase(session, _start_next, contact_id, now, sender)
+        if started is None:
             return handled
-        if not await process_one(session, rasa, row, after_turn=after_turn):
+        if not await _run_turn(session, rasa, started, sender):
             return handled
         handled += 1
 
 
-def _start_turn(session: Session, row: InboundMessage, claim: str) -> tuple[bool, Turn | None]:
-    """Claim the message, then everything before the assistant: (False, None) when another
-    worker has it, (True, the turn for the assistant), or (True, None) when it is done."""
+@dataclass(frozen=True)
+class _Started:
+    """A claimed message: the turn for the assistant, or replies already queued (None)."""
+
+    turn: Turn | None
+    # Claimed before (a lease that ran out): the turn may have reached Rasa already.
+    retry: bool
+    channel: str
+    outgoing: list[Claimed]
+
+
+def _start_next(
+    session: Session, contact_id: str, now: dt.datetime | None, sender: ContactSender | None
+) -> _Started | None:
+    """Claim the contact's next due message and do everything before the assistant, in one
+    transaction; None when nothing is due or another worker has the message."""
+    row = _next_pending(session, contact_id, now)
+    if row is None:
+        return None
+    retry = row.attempts > 0 or row.claimed_by is not None
+    claim = leases.new_claim()
     claimed = leases.claim(session, row.id, claim)
     if claimed is None:
-        return False, None
+        return None
     contact = session.get(Contact, claimed.contact_id) if claimed.contact_id else None
     if contact is None:
         done(claimed, "erased", "ignored")
-        return True, None
+        return _Started(None, retry, claimed.channel, [])
     turn = route_message(session, claimed, contact, claim)
     if turn is not None:
         # The lease counts from the commit: routing (the first triage loads its model)
         # must not eat the time the turn has.
         leases.renew(claimed)
-    return True, turn
+        return _Started(turn, retry, claimed.channel, [])
+    return _Started(None, retry, claimed.channel, _claim_replies(session, contact_id, sender))
 
 
-def _finish_turn(session: Session, turn: Turn, replies: list[dict[str, Any]] | None) -> bool:
-    """Store the replies, or when to try again; False when the lease ran out meanwhile and
-    another worker has the message (its turn counts, this one is dropped)."""
+def _claim_replies(
+    session: Session, contact_id: str, sender: ContactSender | None
+) -> list[Claimed]:
+    return sender.claim(session, contact_id) if sender is not None else []
+
+
+def _finish_turn(
+    session: Session,
+    turn: Turn,
+    replies: list[dict[str, Any]] | None,
+    sender: ContactSender | None,
+) -> list[Claimed] | None:
+    """Store the replies (claimed for sending at once), or when to try again; None when
+    the lease ran out meanwhile and another worker has the message (its turn counts, this
+    one is dropped)."""
     row = leases.held(session, turn.row_id, turn.claim)
     if row is None:
         log.warning("message %s: lease lost during the turn; another worker has it", turn.row_id)
-        return False
+        return None
     row.lease_until = None
     if replies is None:
         row.attempts += 1
         row.next_attempt_at = utcnow() + rasa_retry_delay(row.attempts)
-        return True
+        return []
     _store_replies(session, row, turn, replies)
-    return True
+    return _claim_replies(session, turn.contact_id, sender)
 
 
-async def _queued(session: Session, contact_id: str, after_turn: AfterTurn | None) -> None:
-    if after_turn is None:
+async def _send(session: Session, outgoing: list[Claimed], sender: ContactSender | None) -> None:
+    if sender is not None and outgoing:
+        await sender.send(session, outgoing)
+    else:  # nothing claimed (held back by a rate limit, or no sender): the outbox loop
         signals.wake("outbox")
-    else:
-        await after_turn(session, contact_id)
 
 
-async def process_one(
-    session: Session, rasa: RasaClient, row: InboundMessage, *, after_turn: AfterTurn | None = None
+async def _run_turn(
+    session: Session, rasa: RasaClient, started: _Started, sender: ContactSender | None
 ) -> bool:
-    """Route one message. False when it must wait (Rasa unavailable) or is not ours."""
-    # Claimed before (a lease that ran out): the turn may have reached Rasa already.
-    retry = row.attempts > 0 or row.claimed_by is not None
-    contact_id = row.contact_id or ""
-    claimed, turn = await dbthread.phase(session, _start_turn, row, leases.new_claim())
-    if not claimed:
-        return False
+    """The rest of a claimed message's turn. False when it must wait (Rasa unavailable)
+    or is no longer ours."""
+    turn = started.turn
     if turn is None:
-        await _queued(session, contact_id, after_turn)
+        await _send(session, started.outgoing, sender)
         return True
-    started = time.monotonic()
-    replies = await _ask_rasa(session, rasa, turn, retry=retry)
-    if not await dbthread.phase(session, _finish_turn, turn, replies):
+    began = time.monotonic()
+    replies = await _ask_rasa(session, rasa, turn, retry=started.retry)
+    outgoing = await dbthread.phase(session, _finish_turn, turn, replies, sender)
+    if outgoing is None:
         return False
     if replies is not None:
-        metrics.observe_turn(row.channel, time.monotonic() - started)
-    await _queued(session, contact_id, after_turn)
+        metrics.observe_turn(started.channel, time.monotonic() - began)
+    await _send(session, outgoing, sender)
     # A deletion during this turn: Rasa has saved the conversation by now, erase it.
     await rasa_tracker.erase_due(session, rasa, sender=turn.sender)
     return replies is not None

@@ -66,6 +66,7 @@ class Workers:
         self.rasa = rasa
         self.sessions = sessions
         self.limits = limits or sending.RateLimiter()
+        self.sender = sending.ContactSender(transports, self.limits)
         self.idle = idle_seconds
         self.in_flight: set[str] = set()
         # Contacts that got a message while their task ran, and whether a contact was
@@ -103,24 +104,10 @@ class Workers:
             else:
                 await asyncio.sleep(0.05)
 
-    async def send_now(self, session: Session, contact_id: str) -> None:
-        """A turn's replies, sent the moment they are stored (in order, this contact's)."""
-        try:
-            attempted = await sending.deliver_due(
-                session, self.transports, self.limits, contact_id=contact_id
-            )
-        except Exception:
-            log.exception("outbox error after a turn")
-            attempted = 0
-        if attempted == 0:  # held back (rate limits, another worker): the outbox loop
-            self.outbox_event.set()
-
     async def _contact(self, contact_id: str) -> None:
         try:
             async with self._session() as session:
-                await turns.process_contact(
-                    session, self.rasa, contact_id, after_turn=self.send_now
-                )
+                await turns.process_contact(session, self.rasa, contact_id, sender=self.sender)
         except Exception:
             log.exception("inbound worker error")
         finally:

@@ -125,11 +125,12 @@ def near_duplicates(first: list[str], second: list[str]) -> list[tuple[str, str]
             found.update((a, b) for b, wb in long_b if len(wa & wb) / len(wa | wb) >= NEAR_JACCARD)
         if len(ka) < NEAR_MIN_CHARS:
             continue
-        # A ratio of at least NEAR_RATIO needs lengths within a factor of r / (2 - r).
+        # A ratio of at least NEAR_RATIO needs lengths within a factor of r / (2 - r)
+        # (widened by a hair: 12 * 1.2 / 0.8 is 17.999... in floating point).
         low = bisect.bisect_left(
-            b_lengths, max(NEAR_MIN_CHARS, len(ka) * NEAR_RATIO / (2 - NEAR_RATIO))
+            b_lengths, max(NEAR_MIN_CHARS, len(ka) * NEAR_RATIO / (2 - NEAR_RATIO) - 1e-9)
         )
-        high = bisect.bisect_right(b_lengths, len(ka) * (2 - NEAR_RATIO) / NEAR_RATIO)
+        high = bisect.bisect_right(b_lengths, len(ka) * (2 - NEAR_RATIO) / NEAR_RATIO + 1e-9)
         for b, kb, _, lb in b_items[low:high]:
             # The letters the keys share bound the ratio from above.
             if 2 * len(la & lb) / (len(ka) + len(kb)) < NEAR_RATIO:
@@ -153,6 +154,8 @@ def test_near_duplicates_are_found() -> None:
         ("بیمه سلامت چطوری بگیرم؟", "بیمه صحی را کجا تمدید می‌کنند؟"),
         ("درود", "درووود"),
     ]
+    # Either way round (lengths 12 and 18 sit exactly on the bound).
+    assert near_duplicates(["remove my data"], ["remove my data please"]) != []
     nine = "یک دو سه چهار پنج شش هفت هشت نه"
     assert near_duplicates([nine], [nine + " ده"]) == [(nine, nine + " ده")]
     for a, b in different:
