@@ -15,7 +15,7 @@ from actions import provinces
 from actions.api import ApiError, ApiUnavailable
 from actions.conversation import client_key, latest_intent, latest_text
 from actions.filing import Filed, case_body, file_case
-from actions.messages import Reply, say
+from actions.messages import Reply, say, tell
 from actions.runtime import services
 from actions.triage import classify
 from persian_text import normalize
@@ -34,6 +34,9 @@ SKIP = "skip"
 _DESCRIPTION_MIN_WORDS = 6
 # A description with fewer letters than this ("نه", "ok", "بلی") says nothing yet.
 _DESCRIPTION_MIN_LETTERS = 5
+# Consent is given, never guessed: a typed answer counts as yes or no only when the
+# assistant is this sure of it («نمیدانم والله، چی فرق میکنه» read as yes at 0.44).
+_CONSENT_MIN_CONFIDENCE = 0.7
 
 
 def says_nothing(text: str, intent: str) -> bool:
@@ -93,6 +96,21 @@ class ValidateFeedbackForm(FormValidationAction):
     ) -> dict[str, Any]:
         # Never block a complaint on geography: anything unrecognised is a skip.
         return {"case_province": provinces.canonical(str(value or "")) or SKIP}
+
+    async def validate_callback_consent(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> dict[str, Any]:
+        confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
+        if value is None or confidence >= _CONSENT_MIN_CONFIDENCE:
+            return {"callback_consent": value}
+        # Not clearly yes or no: the question comes again (the form asks it), with a word
+        # on how to answer.
+        tell(dispatcher, tracker, "consent_unclear")
+        return {"callback_consent": None}
 
 
 # The form asks through these (Rasa looks for action_ask_<slot> before

@@ -11,7 +11,7 @@ import logging
 import re
 
 from channels.sms import without_links
-from persian_text import languages, sms, to_ascii_digits
+from persian_text import languages, matching_key, sms, to_ascii_digits
 
 log = logging.getLogger(__name__)
 
@@ -58,16 +58,18 @@ def sms_menu(text: str, buttons: list[Button], language: str | None) -> str:
 
 
 def menu_choice(text: str, menu: list[Button] | None) -> str | None:
-    """The payload chosen by a reply like "1", "۱", "١" (or "1." ) from the last menu."""
+    """The payload chosen from the last menu: by its number ("1", "۱", "١", "1."), or by
+    its title typed out ("نخیر" under a menu with the button نخیر), as people do on SMS and
+    when they type instead of tapping."""
     if not menu:
         return None
     match = re.fullmatch(r"\s*(\d{1,2})\s*[.)]?\s*", to_ascii_digits(text))
-    if not match:
-        return None
-    index = int(match.group(1))
-    if 1 <= index <= len(menu):
-        return menu[index - 1].get("payload")
-    return None
+    if match:
+        index = int(match.group(1))
+        return menu[index - 1].get("payload") if 1 <= index <= len(menu) else None
+    typed = matching_key(text.strip(" .!؟?"))
+    titles = {matching_key(str(b.get("title") or "")): b.get("payload") for b in menu}
+    return titles.get(typed) if typed else None
 
 
 def callback_key(payload: str) -> str:

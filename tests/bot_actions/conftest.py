@@ -73,6 +73,7 @@ def make_tracker(
     slots: dict[str, Any] | None = None,
     text: str = "",
     intent: str = "",
+    confidence: float = 1.0,
     entities: list[dict[str, Any]] | None = None,
     events: list[dict[str, Any]] | None = None,
     turn: list[dict[str, Any]] | None = None,
@@ -82,7 +83,7 @@ def make_tracker(
     (what earlier actions of this turn did)."""
     message = {
         "text": text,
-        "intent": {"name": intent, "confidence": 1.0},
+        "intent": {"name": intent, "confidence": confidence},
         "entities": entities or [],
         "metadata": {},
     }

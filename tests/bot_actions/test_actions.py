@@ -329,6 +329,31 @@ def test_unknown_place_is_a_skip(services: Any) -> None:
     assert validated == {"case_province": "skip"}
 
 
+def test_consent_is_a_clear_yes_or_no_never_a_guess(services: Any) -> None:
+    def validate(text: str, intent: str, confidence: float, value: bool) -> tuple[dict, list]:
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(
+            slots={"language": "prs"},
+            text=text,
+            intent=intent,
+            confidence=confidence,
+            active_loop="feedback_form",
+        )
+        form = ValidateFeedbackForm()
+        slots = asyncio.run(form.validate_callback_consent(value, dispatcher, tracker, {}))
+        return slots, dispatcher.messages
+
+    # A tap, or a typed yes or no the assistant is sure of, is the answer.
+    assert validate("/affirm", "affirm", 1.0, True) == ({"callback_consent": True}, [])
+    assert validate("بلی زنگ بزنید", "affirm", 0.98, True) == ({"callback_consent": True}, [])
+    assert validate("na", "deny", 0.91, False) == ({"callback_consent": False}, [])
+    # "I don't know, what difference does it make", read as yes at 0.44: asked again.
+    slots, messages = validate("نمیدانم والله، چی فرق میکنه", "affirm", 0.44, True)
+    assert slots == {"callback_consent": None}
+    assert said(messages) == ["consent_unclear"]
+    assert identify(messages[0])[1] == "prs"
+
+
 def test_a_report_from_a_button_is_filed_without_a_description(
     services: Any, api: ApiServer
 ) -> None:

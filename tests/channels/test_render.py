@@ -26,6 +26,17 @@ def test_menu_and_choice() -> None:
     assert render.menu_choice("3", buttons) is None
     assert render.menu_choice("1 2", buttons) is None
     assert render.menu_choice("1", None) is None
+    # The title typed out, as people do on SMS, in any spelling of its letters and spaces.
+    consent = [
+        {"title": "بلی", "payload": "/affirm"},
+        {"title": "نخیر", "payload": "/deny"},
+        {"title": "بلی، همکار خانم", "payload": "/affirm_female"},
+    ]
+    assert render.menu_choice("نخير", consent) == "/deny"
+    assert render.menu_choice(" بلی! ", consent) == "/affirm"
+    assert render.menu_choice("بلی،همکار خانم", consent) == "/affirm_female"
+    assert render.menu_choice("بلی زنگ بزنید", consent) is None
+    assert render.menu_choice("", consent) is None
 
 
 def test_callback_keys() -> None:
