@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import case_reference
 from actions import provinces
 from actions.api import ApiError, ApiUnavailable
-from actions.conversation import client_key, latest_intent, latest_text
+from actions.conversation import clear_answer, client_key, latest_intent, latest_text
 from actions.filing import Filed, case_body, file_case
 from actions.messages import Reply, say, tell
 from actions.runtime import services
@@ -34,9 +34,6 @@ SKIP = "skip"
 _DESCRIPTION_MIN_WORDS = 6
 # A description with fewer letters than this ("نه", "ok", "بلی") says nothing yet.
 _DESCRIPTION_MIN_LETTERS = 5
-# Consent is given, never guessed: a typed answer counts as yes or no only when the
-# assistant is this sure of it («نمیدانم والله، چی فرق میکنه» read as yes at 0.44).
-_CONSENT_MIN_CONFIDENCE = 0.7
 
 
 def says_nothing(text: str, intent: str) -> bool:
@@ -104,12 +101,11 @@ class ValidateFeedbackForm(FormValidationAction):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
-        confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
-        if value is None or confidence >= _CONSENT_MIN_CONFIDENCE:
+        if value is None or clear_answer(tracker):
             return {"callback_consent": value}
         # Not clearly yes or no: the question comes again (the form asks it), with a word
         # on how to answer.
-        tell(dispatcher, tracker, "consent_unclear")
+        tell(dispatcher, tracker, "yes_or_no_unclear")
         return {"callback_consent": None}
 
 

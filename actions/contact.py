@@ -9,13 +9,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
+from rasa_sdk.events import AllSlotsReset, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api import ApiError, ApiUnavailable
-from actions.conversation import language_of, latest_intent
+from actions.conversation import clear_answer, language_of, latest_intent
 from actions.knowledge import KnowledgeBase
-from actions.messages import say
+from actions.messages import say, tell
 from actions.runtime import services
 
 logger = logging.getLogger(__name__)
@@ -103,6 +103,10 @@ class ActionDeleteData(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if not clear_answer(tracker):
+            # Deleting cannot be undone: an unsure yes gets the question again.
+            tell(dispatcher, tracker, "yes_or_no_unclear")
+            return [FollowupAction("action_confirm_deletion")]
         svc = services()
         # A report still in the spool goes in first, so the deletion treats it like the
         # others (an open report of abuse is kept, anonymous) rather than it arriving later.

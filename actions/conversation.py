@@ -36,6 +36,18 @@ def latest_intent(tracker: Tracker) -> str:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
 
+# A yes or no that acts (consent to be contacted, deleting data) is given, never guessed:
+# a typed answer counts only when the assistant is this sure of it («نمیدانم والله، چی فرق
+# میکنه», "I don't know, what difference does it make", was read as yes at 0.44).
+CLEAR_ANSWER_CONFIDENCE = 0.7
+
+
+def clear_answer(tracker: Tracker) -> bool:
+    """The latest message is a tap, or a typed answer the assistant is sure of."""
+    confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
+    return bool(confidence >= CLEAR_ANSWER_CONFIDENCE)
+
+
 def turn_events(tracker: Tracker) -> list[dict[str, Any]]:
     """The events since the person's latest message (what this turn did so far)."""
     events = tracker.events

@@ -283,6 +283,31 @@ def test_data_deletion(services: Any, api: ApiServer) -> None:
     assert slot_events(events)["language"] == "prs"
 
 
+def test_an_unsure_yes_deletes_nothing_and_asks_again(services: Any, api: ApiServer) -> None:
+    sender = pseudonym()
+    _, filed = file_complaint(services, sender)
+    digits = filled(filed[0])["reference"].replace("-", "")
+
+    def follows_up() -> bool:
+        lookup = api.bot("GET", f"/cases/{digits}", params={"contact": sender})
+        return bool(lookup.status_code == 200)
+
+    tracker = make_tracker(
+        sender,
+        slots={"language": "prs"},
+        text="نمیدانم والله، چی فرق میکنه",
+        intent="affirm",
+        confidence=0.44,
+    )
+    events, messages = run(ActionDeleteData(), tracker)
+    assert said(messages) == ["yes_or_no_unclear"]
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_confirm_deletion"}]
+    assert follows_up()  # nothing deleted
+    _, messages = run(ActionDeleteData(), make_tracker(sender, slots={"language": "prs"}))
+    assert said(messages) == ["data_deleted"]
+    assert not follows_up()
+
+
 def test_deleting_data_keeps_an_open_abuse_report_and_says_so(
     services: Any, api: ApiServer
 ) -> None:
@@ -350,7 +375,7 @@ def test_consent_is_a_clear_yes_or_no_never_a_guess(services: Any) -> None:
     # "I don't know, what difference does it make", read as yes at 0.44: asked again.
     slots, messages = validate("نمیدانم والله، چی فرق میکنه", "affirm", 0.44, True)
     assert slots == {"callback_consent": None}
-    assert said(messages) == ["consent_unclear"]
+    assert said(messages) == ["yes_or_no_unclear"]
     assert identify(messages[0])[1] == "prs"
 
 
